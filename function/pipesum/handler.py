@@ -1,0 +1,66 @@
+"""The Lambda entry point: parse the event, hand it to process(), log what happened."""
+
+from __future__ import annotations
+
+import datetime
+import functools
+import json
+import logging
+import os
+import sys
+from collections.abc import Mapping
+from typing import Any
+
+from pipesum.config import Settings
+from pipesum.events import UnexpectedEvent, parse_object_created
+from pipesum.metrics import emf_line
+from pipesum.process import process
+from pipesum.storage import Storage
+
+logger = logging.getLogger("pipesum")
+logger.setLevel(os.environ.get("LOG_LEVEL", "INFO"))
+if not logging.getLogger().handlers:  # the AWS runtime installs one; a bare interpreter has none
+    logger.addHandler(logging.StreamHandler(sys.stdout))
+
+
+@functools.cache
+def _runtime() -> tuple[Settings, Storage]:
+    """Settings and the S3 client, made once per execution environment, not once per event."""
+    import boto3  # noqa: PLC0415  (kept out of the module import so unit tests can patch first)
+
+    settings = Settings.from_environment()
+    return settings, Storage(boto3.client("s3"), destination_bucket=settings.destination_bucket)
+
+
+def handle(event: Mapping[str, Any], context: object) -> dict[str, object]:
+    settings, storage = _runtime()
+    try:
+        created = parse_object_created(event, source_bucket=settings.source_bucket)
+    except UnexpectedEvent as refused:
+        _log(logging.WARNING, "event_refused", reason=str(refused), event_id=_event_id(event))
+        return {"outcome": "refused", "reason": str(refused)}
+
+    outcome = process(
+        created, storage=storage, settings=settings, now=lambda: datetime.datetime.now(datetime.UTC)
+    )
+    _log(
+        logging.INFO,
+        f"object_{outcome.kind}",
+        bucket=created.bucket,
+        key=outcome.key,
+        sequencer=created.sequencer,
+        event_id=created.event_id,
+        **outcome.details,
+    )
+    if outcome.kind == "rejected":
+        function_name = getattr(context, "function_name", "unknown")
+        print(emf_line("Rejections", function_name=function_name, properties=outcome.details))  # noqa: T201
+    return {"outcome": outcome.kind, "key": outcome.key}
+
+
+def _log(level: int, message: str, **fields: object) -> None:
+    logger.log(level, json.dumps({"message": message, **fields}, ensure_ascii=False, default=str))
+
+
+def _event_id(event: object) -> object:
+    return event.get("id") if isinstance(event, Mapping) else None

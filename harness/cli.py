@@ -1,0 +1,177 @@
+"""The developer sandbox: `python -m harness.cli demo|up|drop|logs|down` (the Makefile calls these).
+
+The sandbox is a MiniStack emulator on 127.0.0.1 (port 4566 when free) with the Terraform root
+applied to it; its process id, log, data and Terraform state live under .sandbox/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from harness.pipeline import OutcomeTimeout, Pipeline
+from harness.stack import Stack, StackOutputs
+from harness.terraform import REPO_ROOT, TerraformError
+from providers.base import Connection, TargetError
+from providers.ministack import DEFAULT_PORT, MiniStack
+from providers.ports import free_port, is_listening, port_holder
+
+SANDBOX = REPO_ROOT / ".sandbox"
+WORKDIR = SANDBOX / "terraform"
+SAMPLE = REPO_ROOT / "triggerFile.txt"
+WAIT_SECONDS = 60.0
+
+
+def say(message: str) -> None:
+    print(message, flush=True)  # noqa: T201
+
+
+def step(description: str, action: Callable[[], object]) -> None:
+    started = time.monotonic()
+    say(f"- {description} ...")
+    action()
+    say(f"  done in {time.monotonic() - started:.1f} s")
+
+
+def ensure_emulator() -> MiniStack:
+    """The sandbox's running emulator, or a new one (on 4566 if free, else on a free port)."""
+    running = MiniStack.attach(SANDBOX)
+    if running is not None:
+        say(f"- emulator: reusing MiniStack on {running.endpoint_url} (pid {running.pid})")
+        return running
+    port = DEFAULT_PORT
+    if is_listening(port):
+        port = free_port()
+        say(f"- port {DEFAULT_PORT} is held by {port_holder(DEFAULT_PORT)}; using port {port}")
+    emulator = MiniStack(port=port, state_dir=SANDBOX)
+    # A new emulator starts empty: state recorded against an earlier one describes nothing.
+    for stale in WORKDIR.glob("terraform.tfstate*"):
+        stale.unlink()
+    step(f"starting MiniStack on {emulator.endpoint_url}", emulator.start)
+    return emulator
+
+
+def sandbox_stack(emulator: MiniStack) -> tuple[Stack, Connection]:
+    connection = emulator.connection()
+    stack = Stack(
+        connection,
+        workdir=WORKDIR,
+        terraform_command=emulator.terraform_command,
+        environment="dev",
+        local_backend=True,
+        throwaway=True,
+    )
+    return stack, connection
+
+
+def up() -> tuple[StackOutputs, Connection]:
+    emulator = ensure_emulator()
+    stack, connection = sandbox_stack(emulator)
+    step("building the function package and initialising Terraform", stack.prepare)
+    step("applying terraform/ to the emulator (tflocal apply)", stack.terraform.apply)
+    outputs = stack.outputs()
+    say(f"  source bucket: {outputs.source_bucket}")
+    say(f"  destination bucket: {outputs.destination_bucket}")
+    say(f"  function: {outputs.function_name}")
+    return outputs, connection
+
+
+def drop(outputs: StackOutputs, connection: Connection, path: Path, key: str) -> int:
+    pipeline = Pipeline(outputs, connection)
+    pipeline.forget(key)
+    dropped_at = time.time()
+    pipeline.drop(key, path.read_bytes())
+    say(f"- dropped {path.name} as s3://{outputs.source_bucket}/{key}")
+    interactive = sys.stdout.isatty()
+
+    def progress(elapsed: float) -> None:
+        if interactive:
+            print(f"\r  waiting for the output ... {elapsed:4.1f} s", end="", flush=True)  # noqa: T201
+
+    try:
+        outcome = pipeline.wait_for_outcome(
+            key, timeout=WAIT_SECONDS, since=dropped_at, on_progress=progress
+        )
+    except OutcomeTimeout as timeout:
+        say(f"\n{timeout}")
+        return 1
+    if interactive:
+        print("\r", end="")  # noqa: T201
+    waited = time.time() - dropped_at
+    if outcome.kind == "rejected":
+        say(f"- rejected after {waited:.1f} s; report at s3://{outputs.destination_bucket}/{outcome.key}:")
+    else:
+        say(f"- output after {waited:.1f} s at s3://{outputs.destination_bucket}/{outcome.key}:")
+    sys.stdout.buffer.write(outcome.body)
+    sys.stdout.flush()
+    return 0
+
+
+def current_sandbox() -> tuple[StackOutputs, Connection]:
+    emulator = MiniStack.attach(SANDBOX)
+    if emulator is None:
+        raise TargetError("No sandbox is running. Start one with `make up` (or `make demo`).")
+    stack, connection = sandbox_stack(emulator)
+    try:
+        return stack.outputs(), connection
+    except TerraformError as error:
+        raise TargetError("The sandbox has no deployed stack. Run `make up` first.") from error
+
+
+def down() -> None:
+    emulator = MiniStack.attach(SANDBOX)
+    if emulator is not None:
+        emulator.stop()
+        say(f"- stopped MiniStack on {emulator.endpoint_url}")
+    elif (SANDBOX / "ministack.pid").exists():
+        say("- the emulator recorded in .sandbox/ was not running")
+    shutil.rmtree(SANDBOX, ignore_errors=True)
+    say("- removed .sandbox/ (emulator data and local Terraform state)")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="harness", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("demo", help="start the sandbox, deploy, drop triggerFile.txt, print output")
+    commands.add_parser("up", help="start the emulator and apply terraform/ to it")
+    drop_parser = commands.add_parser("drop", help="upload a file and print its outcome")
+    drop_parser.add_argument("file", type=Path)
+    drop_parser.add_argument("--key", help="object key (default: the file's name)")
+    commands.add_parser("logs", help="print the function's log lines")
+    commands.add_parser("down", help="stop the emulator and remove .sandbox/")
+    args = parser.parse_args(argv)
+
+    try:
+        if args.command == "demo":
+            outputs, connection = up()
+            status = drop(outputs, connection, SAMPLE, SAMPLE.name)
+            say("The sandbox is still running; `make down` stops it.")
+            return status
+        if args.command == "up":
+            up()
+            say("The sandbox is running; `make drop FILE=...` sends a file, `make down` stops it.")
+            return 0
+        if args.command == "drop":
+            if not args.file.is_file():
+                say(f"{args.file} is not a file.")
+                return 2
+            outputs, connection = current_sandbox()
+            return drop(outputs, connection, args.file, args.key or args.file.name)
+        if args.command == "logs":
+            outputs, connection = current_sandbox()
+            for line in Pipeline(outputs, connection).function_log_lines(since=0):
+                say(line)
+            return 0
+        down()
+        return 0
+    except (TargetError, TerraformError) as error:
+        say(f"\nerror: {error}")
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,96 @@
+"""One deployment of the Terraform root onto a target: deploy, read its outputs, check, destroy."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from harness.package import DEFAULT_OUTPUT, build_zip
+from harness.terraform import REPO_ROOT, Terraform, sync_workdir
+from providers.base import Connection
+
+
+@dataclass(frozen=True)
+class StackOutputs:
+    """The Terraform outputs the harness and the tests read; never hard-coded names."""
+
+    source_bucket: str
+    destination_bucket: str
+    function_name: str
+    log_group: str
+    event_rule: str
+    region: str
+
+    @classmethod
+    def from_terraform(cls, outputs: dict[str, str]) -> StackOutputs:
+        return cls(
+            source_bucket=outputs["source_bucket_name"],
+            destination_bucket=outputs["destination_bucket_name"],
+            function_name=outputs["lambda_function_name"],
+            log_group=outputs["lambda_log_group_name"],
+            event_rule=outputs["event_rule_name"],
+            region=outputs["region"],
+        )
+
+
+def current_commit() -> str:
+    """The commit being deployed: PIPESUM_GIT_COMMIT (set by the Makefile), else git's HEAD."""
+    if commit := os.environ.get("PIPESUM_GIT_COMMIT"):
+        return commit
+    try:
+        result = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=REPO_ROOT, capture_output=True, text=True, check=True
+        )
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return result.stdout.strip()
+
+
+class Stack:
+    def __init__(
+        self,
+        connection: Connection,
+        *,
+        workdir: Path,
+        terraform_command: str,
+        environment: str,
+        local_backend: bool,
+        throwaway: bool,
+        zip_path: Path = DEFAULT_OUTPUT,
+    ) -> None:
+        self.workdir = workdir
+        self.zip_path = zip_path
+        self.local_backend = local_backend
+        self.terraform = Terraform(workdir, connection.environment(), terraform_command)
+        self.variables: dict[str, object] = {
+            "environment": environment,
+            "region": connection.region,
+            "lambda_zip_path": str(zip_path.resolve()),
+            "git_commit": current_commit(),
+            "force_destroy_buckets": throwaway,
+        }
+
+    def prepare(self) -> None:
+        """Build the package and lay out an initialised working directory, without applying."""
+        build_zip(self.zip_path)
+        sync_workdir(self.workdir, local_backend=self.local_backend)
+        self.terraform.write_vars(self.variables)
+        self.terraform.init()
+
+    def deploy(self) -> StackOutputs:
+        self.prepare()
+        self.terraform.apply()
+        return self.outputs()
+
+    def outputs(self) -> StackOutputs:
+        return StackOutputs.from_terraform(self.terraform.outputs())
+
+    def plan_changes(self) -> str | None:
+        """None when `terraform plan` finds nothing to change, else the plan's text."""
+        exit_code, text = self.terraform.plan_exit_code()
+        return None if exit_code == 0 else text
+
+    def destroy(self) -> None:
+        self.terraform.destroy()

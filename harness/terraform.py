@@ -1,0 +1,163 @@
+"""Run the Terraform root against a target: a working copy, the provider mirror, init/apply/destroy.
+
+Each stack gets its own working directory (a copy of terraform/ with its own .terraform/ and
+state), so tests can run beside the developer sandbox, and tflocal's generated override file never
+lands in the source tree.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+TERRAFORM_ROOT = REPO_ROOT / "terraform"
+VENV_BIN = REPO_ROOT / ".venv" / "bin"
+VARS_FILE = "pipesum.auto.tfvars.json"
+LOCAL_BACKEND_OVERRIDE = "pipesum_local_backend_override.tf"
+PROVIDER = "registry.terraform.io/hashicorp/aws"
+
+# Where a filesystem mirror of the provider is looked for, first match wins.
+MIRROR_CANDIDATES = (
+    os.environ.get("PIPESUM_TF_MIRROR", ""),
+    "/opt/tf-plugins",
+    "~/.terraform.d/plugins",
+    "~/.local/share/terraform/plugins",
+    "/usr/local/share/terraform/plugins",
+    "/usr/share/terraform/plugins",
+)
+
+# Files of terraform/ that are not configuration and stay out of working copies.
+NOT_COPIED = shutil.ignore_patterns(".terraform", "*.tfstate*", "*.tfplan", "*_override.tf", "*.log")
+
+
+class TerraformError(RuntimeError):
+    """Terraform could not run or failed. The message says what to do and shows its output."""
+
+
+def find_mirror() -> Path | None:
+    """A local filesystem mirror holding the aws provider, if this machine has one."""
+    for candidate in MIRROR_CANDIDATES:
+        if candidate and (Path(candidate).expanduser() / PROVIDER).is_dir():
+            return Path(candidate).expanduser()
+    return None
+
+
+def cli_config(build_dir: Path) -> Path | None:
+    """A CLI config that installs the aws provider from the local mirror, or None for the registry."""
+    mirror = find_mirror()
+    if mirror is None:
+        return None
+    build_dir.mkdir(parents=True, exist_ok=True)
+    config = build_dir / "terraformrc"
+    config.write_text(
+        "provider_installation {\n"
+        f'  filesystem_mirror {{\n    path    = "{mirror}"\n    include = ["{PROVIDER}"]\n  }}\n'
+        f'  direct {{\n    exclude = ["{PROVIDER}"]\n  }}\n'
+        "}\n"
+    )
+    return config
+
+
+def sync_workdir(workdir: Path, *, local_backend: bool) -> None:
+    """Make `workdir` hold the current configuration of terraform/, keeping its .terraform/ and state."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    for stale in workdir.glob("*.tf"):
+        stale.unlink()
+    for stale_dir in ("modules", "tests", "envs"):
+        shutil.rmtree(workdir / stale_dir, ignore_errors=True)
+    shutil.copytree(TERRAFORM_ROOT, workdir, ignore=NOT_COPIED, dirs_exist_ok=True)
+    if local_backend:
+        # The emulator keeps its state in the working directory, never in a real backend.
+        (workdir / LOCAL_BACKEND_OVERRIDE).write_text('terraform {\n  backend "local" {}\n}\n')
+
+
+@dataclass
+class Terraform:
+    """Terraform (or tflocal) in one working directory, with the environment of one target."""
+
+    workdir: Path
+    env: Mapping[str, str]
+    command: str = "terraform"
+
+    def executable(self) -> list[str]:
+        if shutil.which("terraform") is None:
+            raise TerraformError(
+                "terraform is not installed or not on PATH. Install Terraform 1.11 "
+                "(https://developer.hashicorp.com/terraform/install) and run this again."
+            )
+        if self.command == "tflocal":
+            tflocal = VENV_BIN / "tflocal"
+            if not tflocal.exists():
+                raise TerraformError(f"{tflocal} is missing. Run `make venv` first.")
+            return [str(tflocal)]
+        return ["terraform"]
+
+    def write_vars(self, variables: Mapping[str, object]) -> None:
+        (self.workdir / VARS_FILE).write_text(json.dumps(variables, indent=2, sort_keys=True) + "\n")
+
+    def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+        env = os.environ | dict(self.env)
+        config = cli_config(REPO_ROOT / "build")
+        if config is not None:
+            env["TF_CLI_CONFIG_FILE"] = str(config)
+        env["TF_IN_AUTOMATION"] = "1"
+        result = subprocess.run(
+            [*self.executable(), *args],
+            cwd=self.workdir,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        with (self.workdir / "terraform.log").open("a") as log:
+            log.write(f"$ {self.command} {' '.join(args)}\n{result.stdout}{result.stderr}\n")
+        if check and result.returncode != 0:
+            raise TerraformError(self._explain(args, result))
+        return result
+
+    def _explain(self, args: tuple[str, ...], result: subprocess.CompletedProcess[str]) -> str:
+        output = (result.stderr.strip() or result.stdout.strip()).splitlines()
+        tail = "\n".join(output[-25:])
+        hint = ""
+        if args[:1] == ("init",) and "provider" in result.stderr.lower():
+            hint = (
+                "\nThe aws provider could not be installed: no local mirror was found "
+                f"(looked in {', '.join(c for c in MIRROR_CANDIDATES if c)}) and the registry "
+                "was not reachable. Set PIPESUM_TF_MIRROR to a mirror directory, or go online."
+            )
+        return (
+            f"`{self.command} {' '.join(args)}` failed (exit {result.returncode}) in {self.workdir}."
+            f"{hint}\n{tail}\n(full output: {self.workdir / 'terraform.log'})"
+        )
+
+    def init(self) -> None:
+        if (self.workdir / ".terraform" / "providers").is_dir() and (
+            self.workdir / ".terraform.lock.hcl"
+        ).is_file():
+            # Already initialised: a re-init only refreshes modules, which are local.
+            self.run("init", "-input=false", "-no-color", "-upgrade=false")
+            return
+        self.run("init", "-input=false", "-no-color")
+
+    def apply(self) -> None:
+        self.run("apply", "-input=false", "-no-color", "-auto-approve")
+
+    def plan_exit_code(self) -> tuple[int, str]:
+        """terraform plan -detailed-exitcode: 0 no changes, 2 changes; and the plan's text."""
+        result = self.run("plan", "-input=false", "-no-color", "-detailed-exitcode", check=False)
+        if result.returncode not in (0, 2):
+            raise TerraformError(self._explain(("plan",), result))
+        return result.returncode, result.stdout
+
+    def outputs(self) -> dict[str, str]:
+        raw = json.loads(self.run("output", "-json", "-no-color").stdout)
+        return {name: value["value"] for name, value in raw.items()}
+
+    def destroy(self) -> None:
+        self.run("destroy", "-input=false", "-no-color", "-auto-approve")

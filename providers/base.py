@@ -1,0 +1,69 @@
+"""What every target of the harness offers: an AWS endpoint to deploy to and test against."""
+
+from __future__ import annotations
+
+import abc
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import boto3
+
+
+class TargetError(RuntimeError):
+    """A target could not be started or reached. The message says what to do about it."""
+
+
+@dataclass(frozen=True)
+class Connection:
+    """How to reach a started target: the endpoint (None for real AWS) and the credentials."""
+
+    region: str
+    endpoint_url: str | None = None
+    access_key_id: str | None = None
+    secret_access_key: str | None = None
+    # Environment only the Terraform wrapper needs (tflocal's settings).
+    terraform_env: dict[str, str] = field(default_factory=dict)
+
+    def environment(self) -> dict[str, str]:
+        """Variables for child processes (terraform, the AWS CLI) so they reach this target."""
+        env = {"AWS_DEFAULT_REGION": self.region, "AWS_REGION": self.region}
+        if self.endpoint_url is not None:
+            env["AWS_ENDPOINT_URL"] = self.endpoint_url
+        if self.access_key_id is not None and self.secret_access_key is not None:
+            env["AWS_ACCESS_KEY_ID"] = self.access_key_id
+            env["AWS_SECRET_ACCESS_KEY"] = self.secret_access_key
+        return env | self.terraform_env
+
+    def session(self) -> boto3.Session:
+        import boto3  # noqa: PLC0415  (imported late: providers must load without boto3 for --help)
+
+        return boto3.Session(
+            region_name=self.region,
+            aws_access_key_id=self.access_key_id,
+            aws_secret_access_key=self.secret_access_key,
+        )
+
+
+class Target(abc.ABC):
+    """An AWS endpoint the harness can deploy the Terraform root to and run the tests against."""
+
+    name: str
+    #: The command that runs Terraform against this target ("tflocal" points it at an emulator).
+    terraform_command: str = "terraform"
+    #: Things this target cannot do that the real AWS does; the tests and README name them.
+    limitations: tuple[str, ...] = ()
+
+    @abc.abstractmethod
+    def start(self) -> Connection:
+        """Start the target, or attach to a running one, and return how to reach it."""
+
+    @abc.abstractmethod
+    def stop(self) -> None:
+        """Stop what start() started. Safe to call twice, and when start() failed halfway."""
+
+    def __enter__(self) -> Connection:
+        return self.start()
+
+    def __exit__(self, *_exc: object) -> None:
+        self.stop()

@@ -1,0 +1,211 @@
+"""MiniStack, the embedded default target: an AWS emulator run as a child process on loopback.
+
+MiniStack pins botocore exactly, so it runs from its own virtualenv (.venv-emulator, made by
+`make venv` from requirements/emulator.txt). Its Python Lambdas run in worker processes of that
+same interpreter, which is why boto3 is pinned there too: it plays the Lambda runtime's boto3.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from providers.base import Connection, Target, TargetError
+from providers.ports import free_port, is_listening, port_holder
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_PYTHON = REPO_ROOT / ".venv-emulator" / "bin" / "python"
+DEFAULT_PORT = 4566
+REGION = "us-east-1"
+START_TIMEOUT_SECONDS = 60.0
+STOP_TIMEOUT_SECONDS = 10.0
+
+
+class MiniStack(Target):
+    """Starts `python -m ministack` on 127.0.0.1 and stops it (with its Lambda workers)."""
+
+    name = "ministack"
+    terraform_command = "tflocal"
+    limitations = (
+        "EventBridge delivers to Lambda directly, not through Lambda's asynchronous invocation, "
+        "so Lambda's retries and on-failure destination are not exercised by S3 events.",
+        "S3 events in EventBridge carry the sequencer but no version-id.",
+        "Lambda runs in a local Python worker (the emulator's interpreter), not on "
+        "the python3.13/arm64 runtime; the REPORT line's Max Memory Used is not measured.",
+        "IAM is not enforced unless AUTH=true.",
+    )
+
+    def __init__(
+        self,
+        *,
+        port: int | None = None,
+        state_dir: Path,
+        python: Path | None = None,
+        extra_env: dict[str, str] | None = None,
+    ) -> None:
+        self.port = port if port is not None else free_port()
+        self.state_dir = state_dir
+        self.python = python or Path(os.environ.get("MINISTACK_PYTHON", DEFAULT_PYTHON))
+        self.extra_env = extra_env or {}
+        self.pid: int | None = None
+
+    @property
+    def log_path(self) -> Path:
+        return self.state_dir / "ministack.log"
+
+    @property
+    def pid_path(self) -> Path:
+        return self.state_dir / "ministack.pid"
+
+    @property
+    def endpoint_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def connection(self) -> Connection:
+        return Connection(
+            region=REGION,
+            endpoint_url=self.endpoint_url,
+            access_key_id="test",
+            secret_access_key="test",  # noqa: S106  (the emulator's fixed test credentials)
+            terraform_env={
+                # tflocal: path-style S3 on loopback; no nag about its successor.
+                "S3_HOSTNAME": "localhost",
+                "DISABLE_DEPRECATION_NOTICE": "1",
+            },
+        )
+
+    def start(self) -> Connection:
+        if not self.python.exists():
+            raise TargetError(
+                f"MiniStack's virtualenv is missing ({self.python}). Run `make venv` first."
+            )
+        if is_listening(self.port):
+            raise TargetError(
+                f"Port {self.port} is already in use by {port_holder(self.port)}. "
+                "Stop that process, or choose another port."
+            )
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        env = os.environ.copy()
+        for leaked in ("AWS_ENDPOINT_URL", "AWS_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+            env.pop(leaked, None)
+        env |= {
+            "GATEWAY_PORT": str(self.port),
+            "BIND_HOST": "127.0.0.1",
+            "MINISTACK_REGION": REGION,
+            "S3_DATA_DIR": str(self.state_dir / "s3"),
+            "TMPDIR": str(self.state_dir),
+        } | self.extra_env
+        with self.log_path.open("wb") as log:
+            process = subprocess.Popen(
+                [str(self.python), "-m", "ministack"],
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                env=env,
+                cwd=self.state_dir,
+                start_new_session=True,  # its own process group, so stop() reaps the workers too
+            )
+        self.pid = process.pid
+        self.pid_path.write_text(f"{process.pid} {self.port}\n")
+        self._wait_until_healthy(process)
+        return self.connection()
+
+    def _wait_until_healthy(self, process: subprocess.Popen[bytes]) -> None:
+        deadline = time.monotonic() + START_TIMEOUT_SECONDS
+        last_seen = "no answer yet"
+        while time.monotonic() < deadline:
+            exit_code = process.poll()
+            if exit_code is not None:
+                self.pid = None
+                raise TargetError(
+                    f"MiniStack exited with code {exit_code} while starting.\n"
+                    f"Last lines of its log ({self.log_path}):\n{self.log_tail()}"
+                )
+            last_seen = self._health()
+            if last_seen == "healthy":
+                return
+            time.sleep(0.1)
+        self.stop()
+        raise TargetError(
+            f"MiniStack did not become healthy on {self.endpoint_url} within "
+            f"{START_TIMEOUT_SECONDS:.0f} s (last seen: {last_seen}).\n"
+            f"Last lines of its log ({self.log_path}):\n{self.log_tail()}"
+        )
+
+    def _health(self) -> str:
+        url = f"{self.endpoint_url}/_ministack/health"
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310  (loopback http)
+                services = json.load(response).get("services", {})
+        except (OSError, ValueError) as error:
+            return f"{url}: {error}"
+        wanted = ("s3", "lambda", "events", "iam", "logs", "sts")
+        missing = [name for name in wanted if services.get(name) not in {"available", "running"}]
+        return "healthy" if not missing else f"services not available yet: {missing}"
+
+    def is_healthy(self) -> bool:
+        return self._health() == "healthy"
+
+    def log_tail(self, lines: int = 20) -> str:
+        try:
+            text = self.log_path.read_text(errors="replace")
+        except OSError as error:
+            return f"(no log: {error})"
+        return "\n".join(text.splitlines()[-lines:])
+
+    def stop(self) -> None:
+        pid = self.pid
+        self.pid = None
+        if pid is not None:
+            _terminate_group(pid)
+        self.pid_path.unlink(missing_ok=True)
+
+    @classmethod
+    def attach(cls, state_dir: Path) -> MiniStack | None:
+        """The emulator a previous run left in `state_dir`, if it is still alive and healthy."""
+        try:
+            pid_text, port_text = (state_dir / "ministack.pid").read_text().split()
+        except (OSError, ValueError):
+            return None
+        emulator = cls(port=int(port_text), state_dir=state_dir)
+        emulator.pid = int(pid_text)
+        if not _alive(emulator.pid) or not emulator.is_healthy():
+            return None
+        return emulator
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _terminate_group(pid: int) -> None:
+    """SIGTERM the process group, then SIGKILL what is left after a grace period."""
+    try:
+        os.killpg(pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    deadline = time.monotonic() + STOP_TIMEOUT_SECONDS
+    while time.monotonic() < deadline:
+        try:
+            reaped, _ = os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:
+            reaped = pid if not _alive(pid) else 0  # not our child: started by an earlier run
+        if reaped == pid:
+            break
+        time.sleep(0.05)
+    try:
+        os.killpg(pid, signal.SIGKILL)  # the workers, and the server if it ignored SIGTERM
+    except ProcessLookupError:
+        pass
