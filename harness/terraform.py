@@ -101,12 +101,16 @@ class Terraform:
     def write_vars(self, variables: Mapping[str, object]) -> None:
         (self.workdir / VARS_FILE).write_text(json.dumps(variables, indent=2, sort_keys=True) + "\n")
 
-    def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    def process_env(self) -> dict[str, str]:
+        """This environment plus the target's, and the CLI config that finds the local mirror."""
         env = os.environ | dict(self.env)
         config = cli_config(REPO_ROOT / "build")
         if config is not None:
             env["TF_CLI_CONFIG_FILE"] = str(config)
-        env["TF_IN_AUTOMATION"] = "1"
+        return env
+
+    def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+        env = self.process_env() | {"TF_IN_AUTOMATION": "1"}
         result = subprocess.run(
             [*self.executable(), *args],
             cwd=self.workdir,

@@ -1,0 +1,29 @@
+"""The harness's targets: the AWS endpoints the pipeline can be deployed to and tested against.
+
+Each target starts (or attaches to) an endpoint and says how to reach it; the tests and the
+sandbox are the same whatever the target.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from providers.aws import RealAWS
+from providers.base import Connection, Target, TargetError
+from providers.localstack import LocalStack
+from providers.ministack import MiniStack
+
+__all__ = ["TARGET_NAMES", "Connection", "Target", "TargetError", "make_target"]
+
+TARGET_NAMES = ("ministack", "localstack", "aws")
+
+
+def make_target(name: str, *, state_dir: Path) -> Target:
+    """The target called `name`; `state_dir` holds what it writes (logs, emulator data)."""
+    if name == "ministack":
+        return MiniStack(state_dir=state_dir)
+    if name == "localstack":
+        return LocalStack()
+    if name == "aws":
+        return RealAWS()
+    raise TargetError(f"unknown target {name!r}; choose one of {', '.join(TARGET_NAMES)}")

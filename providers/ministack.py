@@ -54,6 +54,7 @@ class MiniStack(Target):
         self.python = python or Path(os.environ.get("MINISTACK_PYTHON", DEFAULT_PYTHON))
         self.extra_env = extra_env or {}
         self.pid: int | None = None
+        self._process: subprocess.Popen[bytes] | None = None
 
     @property
     def log_path(self) -> Path:
@@ -111,7 +112,7 @@ class MiniStack(Target):
                 cwd=self.state_dir,
                 start_new_session=True,  # its own process group, so stop() reaps the workers too
             )
-        self.pid = process.pid
+        self.pid, self._process = process.pid, process
         self.pid_path.write_text(f"{process.pid} {self.port}\n")
         self._wait_until_healthy(process)
         return self.connection()
@@ -122,7 +123,7 @@ class MiniStack(Target):
         while time.monotonic() < deadline:
             exit_code = process.poll()
             if exit_code is not None:
-                self.pid = None
+                self.pid, self._process = None, None
                 raise TargetError(
                     f"MiniStack exited with code {exit_code} while starting.\n"
                     f"Last lines of its log ({self.log_path}):\n{self.log_tail()}"
@@ -160,10 +161,12 @@ class MiniStack(Target):
         return "\n".join(text.splitlines()[-lines:])
 
     def stop(self) -> None:
-        pid = self.pid
-        self.pid = None
+        pid, process = self.pid, self._process
+        self.pid, self._process = None, None
         if pid is not None:
             _terminate_group(pid)
+        if process is not None:
+            process.wait()  # reaped already by _terminate_group; this settles the Popen object
         self.pid_path.unlink(missing_ok=True)
 
     @classmethod

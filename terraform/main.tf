@@ -38,17 +38,39 @@ module "destination_bucket" {
 # Function
 ################################################################################
 
-data "aws_iam_policy_document" "function_s3" {
-  statement {
-    sid       = "ReadSourceObjects"
-    actions   = ["s3:GetObject", "s3:GetObjectVersion"]
-    resources = ["${module.source_bucket.s3_bucket_arn}/*"]
-  }
-
-  statement {
-    sid       = "WriteDestinationObjects"
-    actions   = ["s3:PutObject"]
-    resources = ["${module.destination_bucket.s3_bucket_arn}/*"]
+locals {
+  # Written with jsonencode rather than aws_iam_policy_document so that `terraform test` with a
+  # mock provider can assert every action and resource.
+  function_s3_policy = {
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Sid      = "ReadSourceObjects"
+        Effect   = "Allow"
+        Action   = ["s3:GetObject", "s3:GetObjectVersion"]
+        Resource = "${module.source_bucket.s3_bucket_arn}/*"
+      },
+      {
+        # Without ListBucket, S3 answers 403 instead of 404 for a key that does not exist.
+        Sid      = "TellMissingKeys"
+        Effect   = "Allow"
+        Action   = "s3:ListBucket"
+        Resource = [module.source_bucket.s3_bucket_arn, module.destination_bucket.s3_bucket_arn]
+      },
+      {
+        # Read back only to compare the sequencer recorded on an earlier output or report.
+        Sid      = "WriteAndCheckDestinationObjects"
+        Effect   = "Allow"
+        Action   = ["s3:PutObject", "s3:GetObject"]
+        Resource = "${module.destination_bucket.s3_bucket_arn}/*"
+      },
+      {
+        Sid      = "RemoveStaleRejectionReports"
+        Effect   = "Allow"
+        Action   = "s3:DeleteObject"
+        Resource = "${module.destination_bucket.s3_bucket_arn}/_rejected/*"
+      },
+    ]
   }
 }
 
@@ -62,7 +84,7 @@ module "function" {
   memory_mb          = var.lambda_memory_mb
   timeout_seconds    = var.lambda_timeout_seconds
   log_retention_days = var.log_retention_days
-  policy_json        = data.aws_iam_policy_document.function_s3.json
+  policy_json        = jsonencode(local.function_s3_policy)
 
   environment = {
     SOURCE_BUCKET      = module.source_bucket.s3_bucket_id

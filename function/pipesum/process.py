@@ -42,7 +42,7 @@ def process(
     if event.sequencer is not None:
         recorded = storage.recorded_sequencers(source.key)
         if any(is_superseded(event.sequencer, by=newer) for newer in recorded):
-            return Outcome("superseded", source.key, {"sequencer": event.sequencer})
+            return Outcome("superseded", source.key, {"recorded_sequencers": recorded})
 
     metadata = {"source-etag": source.etag or "", "source-version-id": source.version_id or ""}
     if event.sequencer is not None:

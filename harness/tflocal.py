@@ -1,0 +1,31 @@
+"""`./tflocal.sh ARGS`: terraform (through tflocal) in the sandbox's working copy of terraform/."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from harness.cli import SANDBOX, sandbox_stack, say
+from harness.terraform import TerraformError
+from providers.base import TargetError
+from providers.ministack import MiniStack
+
+
+def main(args: list[str]) -> int:
+    emulator = MiniStack.attach(SANDBOX)
+    if emulator is None:
+        say("No sandbox emulator is running: start one with `make up` (or `make demo`).")
+        return 1
+    stack, _ = sandbox_stack(emulator)
+    try:
+        stack.prepare()  # the working copy follows terraform/ and this checkout's package
+        command = stack.terraform.executable()
+    except (TargetError, TerraformError) as error:
+        say(f"error: {error}")
+        return 1
+    os.chdir(stack.workdir)
+    os.execve(command[0], [*command, *args], stack.terraform.process_env())  # noqa: S606  (replaces this process, by design)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

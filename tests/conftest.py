@@ -1,0 +1,16 @@
+"""Options shared by every test level."""
+
+from __future__ import annotations
+
+import pytest
+
+from providers import TARGET_NAMES
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--target",
+        choices=TARGET_NAMES,
+        default="ministack",
+        help="where the integration tests deploy the pipeline (default: an embedded MiniStack)",
+    )

@@ -1,0 +1,73 @@
+"""End-to-end fixtures: start the target, deploy the Terraform root, yield its outputs, tear down.
+
+The whole session shares one target and one stack; under pytest-xdist the integration tests are
+kept on one worker (the `stack` group) so the stack is deployed once.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import pytest
+
+from harness.pipeline import Pipeline
+from harness.stack import Stack, StackOutputs
+from providers import Connection, Target, make_target
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "tests/integration/" in item.nodeid:
+            item.add_marker(pytest.mark.integration)
+            item.add_marker(pytest.mark.xdist_group("stack"))
+
+
+@pytest.fixture(scope="session")
+def target(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Target]:
+    started = make_target(request.config.getoption("--target"), state_dir=tmp_path_factory.mktemp("target"))
+    yield started
+    started.stop()
+
+
+@pytest.fixture(scope="session")
+def connection(target: Target) -> Connection:
+    return target.start()
+
+
+@pytest.fixture(scope="session")
+def stack(
+    target: Target, connection: Connection, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Stack]:
+    """The pipeline deployed on the target from this checkout; destroyed afterwards, always."""
+    workdir = tmp_path_factory.mktemp("stack")
+    deployed = Stack(
+        connection,
+        workdir=workdir / "terraform",
+        terraform_command=target.terraform_command,
+        environment=f"it-{uuid.uuid4().hex[:6]}",
+        local_backend=True,
+        throwaway=True,
+        zip_path=workdir / "function.zip",
+    )
+    try:
+        deployed.deploy()
+        yield deployed
+    finally:
+        deployed.destroy()
+
+
+@pytest.fixture(scope="session")
+def outputs(stack: Stack) -> StackOutputs:
+    return stack.outputs()
+
+
+@pytest.fixture(scope="session")
+def pipeline(outputs: StackOutputs, connection: Connection) -> Pipeline:
+    return Pipeline(outputs, connection)
+
+
+@pytest.fixture
+def unique_key(request: pytest.FixtureRequest) -> str:
+    """An object key no other test uses, so outcomes never mix."""
+    return f"{request.node.name[:40]}-{uuid.uuid4().hex[:8]}/triggerFile.txt"

@@ -1,0 +1,33 @@
+"""The pipeline end to end on the target: drop a file into the source bucket, read the output."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from harness.pipeline import Pipeline
+from harness.stack import Stack
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+SAMPLE = REPO_ROOT / "triggerFile.txt"
+EXPECTED_OUTPUT = b"sbx|dev|tst|prd|srd\n7101|3501|0862|4284|7437\n23185\n"
+WAIT_SECONDS = 60.0
+
+
+def test_sample_file_gets_its_sum_appended_in_the_destination_bucket(
+    pipeline: Pipeline, unique_key: str
+) -> None:
+    # GIVEN the deployed pipeline and the sample file of the brief
+    assert SAMPLE.read_bytes() == b"sbx|dev|tst|prd|srd\n7101|3501|0862|4284|7437\n"
+    # WHEN it is dropped into the source bucket
+    dropped_at = time.time()
+    pipeline.drop(unique_key, SAMPLE.read_bytes())
+    # THEN the destination holds the original rows plus the sum, under the same key, byte for byte
+    outcome = pipeline.wait_for_outcome(unique_key, timeout=WAIT_SECONDS, since=dropped_at)
+    assert outcome.kind == "output"
+    assert outcome.key == unique_key
+    assert outcome.body == EXPECTED_OUTPUT
+
+
+def test_plan_right_after_apply_reports_no_changes(stack: Stack) -> None:
+    assert stack.plan_changes() is None

@@ -1,0 +1,184 @@
+"""The handler against moto's in-memory S3: outputs, rejection reports, order and idempotency."""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from pipesum import handler
+from pipesum.storage import SEQUENCER_METADATA
+
+if TYPE_CHECKING:
+    from mypy_boto3_s3 import S3Client
+
+SOURCE = "pipesum-test-source"
+DESTINATION = "pipesum-test-destination"
+FIXTURE = Path(__file__).resolve().parents[1] / "events" / "object_created.json"
+SAMPLE = b"sbx|dev|tst|prd|srd\n7101|3501|0862|4284|7437\n"
+CONTEXT = SimpleNamespace(function_name="pipesum-test-sum")
+
+
+@pytest.fixture
+def s3(monkeypatch: pytest.MonkeyPatch) -> Iterator[S3Client]:
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    monkeypatch.setenv("SOURCE_BUCKET", SOURCE)
+    monkeypatch.setenv("DESTINATION_BUCKET", DESTINATION)
+    monkeypatch.setenv("MAX_INPUT_BYTES", "1000")
+    with mock_aws():
+        client = boto3.client("s3")
+        client.create_bucket(Bucket=SOURCE)
+        client.create_bucket(Bucket=DESTINATION)
+        handler._runtime.cache_clear()
+        yield client
+    handler._runtime.cache_clear()
+
+
+def event_for(key: str, *, sequencer: str | None = "0055AED6DCD90281E5") -> dict[str, Any]:
+    event: dict[str, Any] = copy.deepcopy(json.loads(FIXTURE.read_text()))
+    event["detail"]["bucket"]["name"] = SOURCE
+    obj = event["detail"]["object"]
+    obj["key"] = key
+    del obj["version-id"]
+    if sequencer is None:
+        del obj["sequencer"]
+    else:
+        obj["sequencer"] = sequencer
+    return event
+
+
+def read(s3: S3Client, key: str) -> bytes:
+    return s3.get_object(Bucket=DESTINATION, Key=key)["Body"].read()
+
+
+def test_sample_is_written_to_the_destination_with_its_sum(s3: S3Client) -> None:
+    s3.put_object(Bucket=SOURCE, Key="in/triggerFile.txt", Body=SAMPLE)
+    result = handler.handle(event_for("in/triggerFile.txt"), CONTEXT)
+    assert result == {"outcome": "written", "key": "in/triggerFile.txt"}
+    assert read(s3, "in/triggerFile.txt") == SAMPLE + b"23185\n"
+
+
+def test_output_records_the_sequencer_of_the_event_that_made_it(s3: S3Client) -> None:
+    s3.put_object(Bucket=SOURCE, Key="k", Body=SAMPLE)
+    handler.handle(event_for("k", sequencer="00AB"), CONTEXT)
+    head = s3.head_object(Bucket=DESTINATION, Key="k")
+    assert head["Metadata"][SEQUENCER_METADATA] == "00AB"
+
+
+@pytest.mark.parametrize(
+    "key", ["with space.txt", "plus+sign.txt", "percent%2B.txt", "ünïcødé/ключ.txt", "a/b/c/d.txt"]
+)
+def test_keys_are_used_exactly_as_uploaded(s3: S3Client, key: str) -> None:
+    s3.put_object(Bucket=SOURCE, Key=key, Body=SAMPLE)
+    assert handler.handle(event_for(key), CONTEXT)["key"] == key
+    assert read(s3, key) == SAMPLE + b"23185\n"
+
+
+@pytest.mark.parametrize(
+    ("actual_key", "encoded_key"),
+    [("with space.txt", "with+space.txt"), ("a+b.txt", "a%2Bb.txt"), ("é.txt", "%C3%A9.txt")],
+)
+def test_url_encoded_keys_in_events_find_the_object_they_name(
+    s3: S3Client, actual_key: str, encoded_key: str
+) -> None:
+    s3.put_object(Bucket=SOURCE, Key=actual_key, Body=SAMPLE)
+    assert handler.handle(event_for(encoded_key), CONTEXT)["key"] == actual_key
+    assert read(s3, actual_key) == SAMPLE + b"23185\n"
+
+
+def test_invalid_file_gets_a_rejection_report_and_no_output(s3: S3Client) -> None:
+    s3.put_object(Bucket=SOURCE, Key="bad.txt", Body=b"a|b\n1|x\n")
+    result = handler.handle(event_for("bad.txt"), CONTEXT)
+    assert result == {"outcome": "rejected", "key": "bad.txt"}
+    report = json.loads(read(s3, "_rejected/bad.txt.json"))
+    assert report["error_code"] == "INVALID_NUMBER"
+    assert report["source_bucket"] == SOURCE
+    assert report["source_key"] == "bad.txt"
+    assert (report["line"], report["field"]) == (2, 2)
+    assert s3.list_objects_v2(Bucket=DESTINATION, Prefix="bad.txt").get("KeyCount") == 0
+
+
+def test_rejection_is_logged_and_counted_in_an_embedded_metric(
+    s3: S3Client, capsys: pytest.CaptureFixture[str]
+) -> None:
+    s3.put_object(Bucket=SOURCE, Key="empty.txt", Body=b"")
+    handler.handle(event_for("empty.txt"), CONTEXT)
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    metric = next(line for line in lines if "_aws" in line)
+    assert metric["Rejections"] == 1
+    assert metric["error_code"] == "EMPTY_FILE"
+    assert metric["FunctionName"] == "pipesum-test-sum"
+    assert metric["_aws"]["CloudWatchMetrics"][0]["Metrics"] == [{"Name": "Rejections", "Unit": "Count"}]
+
+
+def test_file_over_the_size_limit_is_rejected_without_being_read(s3: S3Client) -> None:
+    s3.put_object(Bucket=SOURCE, Key="big.txt", Body=b"a\n" + b"1" * 2000 + b"\n")
+    handler.handle(event_for("big.txt"), CONTEXT)
+    assert json.loads(read(s3, "_rejected/big.txt.json"))["error_code"] == "TOO_LARGE"
+
+
+def test_a_later_valid_version_removes_the_stale_rejection_report(s3: S3Client) -> None:
+    s3.put_object(Bucket=SOURCE, Key="k", Body=b"a|b\n1\n")
+    handler.handle(event_for("k", sequencer="01"), CONTEXT)
+    s3.put_object(Bucket=SOURCE, Key="k", Body=SAMPLE)
+    handler.handle(event_for("k", sequencer="02"), CONTEXT)
+    assert read(s3, "k") == SAMPLE + b"23185\n"
+    assert s3.list_objects_v2(Bucket=DESTINATION, Prefix="_rejected/").get("KeyCount") == 0
+
+
+def test_a_later_invalid_version_leaves_the_earlier_output_in_place(s3: S3Client) -> None:
+    s3.put_object(Bucket=SOURCE, Key="k", Body=SAMPLE)
+    handler.handle(event_for("k", sequencer="01"), CONTEXT)
+    s3.put_object(Bucket=SOURCE, Key="k", Body=b"a|b\n1\n")
+    handler.handle(event_for("k", sequencer="02"), CONTEXT)
+    assert read(s3, "k") == SAMPLE + b"23185\n"
+    assert json.loads(read(s3, "_rejected/k.json"))["error_code"] == "FIELD_COUNT_MISMATCH"
+
+
+def test_redelivered_event_gives_the_same_bytes_and_rewrites_nothing(s3: S3Client) -> None:
+    s3.put_object(Bucket=SOURCE, Key="k", Body=SAMPLE)
+    event = event_for("k", sequencer="0A")
+    handler.handle(event, CONTEXT)
+    first = s3.head_object(Bucket=DESTINATION, Key="k")
+    assert handler.handle(event, CONTEXT)["outcome"] == "superseded"
+    again = s3.head_object(Bucket=DESTINATION, Key="k")
+    assert read(s3, "k") == SAMPLE + b"23185\n"
+    assert again["ETag"] == first["ETag"]
+    assert again["LastModified"] == first["LastModified"]
+
+
+def test_an_older_event_arriving_late_changes_nothing(s3: S3Client) -> None:
+    s3.put_object(Bucket=SOURCE, Key="k", Body=SAMPLE)
+    handler.handle(event_for("k", sequencer="0B"), CONTEXT)
+    s3.put_object(Bucket=SOURCE, Key="k", Body=b"a|b\n1|2\n")
+    assert handler.handle(event_for("k", sequencer="0A"), CONTEXT)["outcome"] == "superseded"
+    assert read(s3, "k") == SAMPLE + b"23185\n"
+
+
+def test_event_for_an_object_deleted_since_does_nothing(s3: S3Client) -> None:
+    assert handler.handle(event_for("gone.txt"), CONTEXT)["outcome"] == "source_missing"
+    assert s3.list_objects_v2(Bucket=DESTINATION).get("KeyCount") == 0
+
+
+def test_event_for_another_bucket_is_refused_and_does_nothing(s3: S3Client) -> None:
+    event = event_for("k")
+    event["detail"]["bucket"]["name"] = DESTINATION
+    assert handler.handle(event, CONTEXT)["outcome"] == "refused"
+    assert s3.list_objects_v2(Bucket=DESTINATION).get("KeyCount") == 0
+
+
+def test_access_errors_raise_so_the_infrastructure_retries(s3: S3Client) -> None:
+    s3.put_object(Bucket=SOURCE, Key="k", Body=SAMPLE)
+    s3.delete_bucket(Bucket=DESTINATION)
+    with pytest.raises(s3.exceptions.NoSuchBucket):
+        handler.handle(event_for("k"), CONTEXT)

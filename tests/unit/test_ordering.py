@@ -1,0 +1,25 @@
+"""S3 sequencers order events on one key; right-padding makes different lengths comparable."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipesum.ordering import is_superseded
+
+
+@pytest.mark.parametrize(
+    ("sequencer", "recorded", "superseded"),
+    [
+        ("0055AED6DCD90281E5", "0055AED6DCD90281E6", True),
+        ("0055AED6DCD90281E6", "0055AED6DCD90281E5", False),
+        ("0055AED6DCD90281E5", "0055AED6DCD90281E5", True),
+        ("0055aed6dcd90281e5", "0055AED6DCD90281E5", True),
+        ("0055AED6DCD902", "0055AED6DCD90281E5", True),
+        ("0055AED6DCD903", "0055AED6DCD90281E5", False),
+        ("617F08299329D189", "617F08299329D18900", True),
+    ],
+)
+def test_event_is_superseded_when_not_later_than_the_recorded_one(
+    sequencer: str, recorded: str, superseded: bool
+) -> None:
+    assert is_superseded(sequencer, by=recorded) is superseded

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Run terraform against the local sandbox emulator, through tflocal:
+#   ./tflocal.sh plan        ./tflocal.sh output -json        ./tflocal.sh state list
+# It works in .sandbox/terraform, a working copy of terraform/ refreshed on every call, with the
+# sandbox's own local state; `make up` (or `make demo`) starts the emulator and applies first.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+if [[ ! -x .venv/bin/python ]]; then
+  echo "The virtualenv is missing: run \`make venv\` (or \`make demo\`) first." >&2
+  exit 1
+fi
+exec .venv/bin/python -m harness.tflocal "$@"
