@@ -27,7 +27,7 @@ WAIT_SECONDS = 60.0
 
 
 def say(message: str) -> None:
-    print(message, flush=True)  # noqa: T201
+    print(message, flush=True)
 
 
 def step(description: str, action: Callable[[], object]) -> None:
@@ -90,7 +90,7 @@ def drop(outputs: StackOutputs, connection: Connection, path: Path, key: str) ->
 
     def progress(elapsed: float) -> None:
         if interactive:
-            print(f"\r  waiting for the output ... {elapsed:4.1f} s", end="", flush=True)  # noqa: T201
+            print(f"\r  waiting for the output ... {elapsed:4.1f} s", end="", flush=True)
 
     try:
         outcome = pipeline.wait_for_outcome(
@@ -100,10 +100,12 @@ def drop(outputs: StackOutputs, connection: Connection, path: Path, key: str) ->
         say(f"\n{timeout}")
         return 1
     if interactive:
-        print("\r", end="")  # noqa: T201
+        print("\r", end="")
     waited = time.time() - dropped_at
     if outcome.kind == "rejected":
-        say(f"- rejected after {waited:.1f} s; report at s3://{outputs.destination_bucket}/{outcome.key}:")
+        say(
+            f"- rejected after {waited:.1f} s; report at s3://{outputs.destination_bucket}/{outcome.key}:"
+        )
     else:
         say(f"- output after {waited:.1f} s at s3://{outputs.destination_bucket}/{outcome.key}:")
     sys.stdout.buffer.write(outcome.body)
@@ -133,44 +135,65 @@ def down() -> None:
     say("- removed .sandbox/ (emulator data and local Terraform state)")
 
 
+def demo(_args: argparse.Namespace) -> int:
+    outputs, connection = up()
+    status = drop(outputs, connection, SAMPLE, SAMPLE.name)
+    say("The sandbox is still running; `make down` stops it.")
+    return status
+
+
+def up_command(_args: argparse.Namespace) -> int:
+    up()
+    say("The sandbox is running; `make drop FILE=...` sends a file, `make down` stops it.")
+    return 0
+
+
+def drop_command(args: argparse.Namespace) -> int:
+    if not args.file.is_file():
+        say(f"{args.file} is not a file.")
+        return 2
+    outputs, connection = current_sandbox()
+    return drop(outputs, connection, args.file, args.key or args.file.name)
+
+
+def logs_command(_args: argparse.Namespace) -> int:
+    outputs, connection = current_sandbox()
+    for line in Pipeline(outputs, connection).function_log_lines(since=0):
+        say(line)
+    return 0
+
+
+def down_command(_args: argparse.Namespace) -> int:
+    down()
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="harness", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("demo", help="start the sandbox, deploy, drop triggerFile.txt, print output")
-    commands.add_parser("up", help="start the emulator and apply terraform/ to it")
+    commands.add_parser(
+        "demo", help="start the sandbox, deploy, drop triggerFile.txt, print the output"
+    ).set_defaults(run=demo)
+    commands.add_parser("up", help="start the emulator and apply terraform/ to it").set_defaults(
+        run=up_command
+    )
     drop_parser = commands.add_parser("drop", help="upload a file and print its outcome")
     drop_parser.add_argument("file", type=Path)
     drop_parser.add_argument("--key", help="object key (default: the file's name)")
-    commands.add_parser("logs", help="print the function's log lines")
-    commands.add_parser("down", help="stop the emulator and remove .sandbox/")
+    drop_parser.set_defaults(run=drop_command)
+    commands.add_parser("logs", help="print the function's log lines").set_defaults(
+        run=logs_command
+    )
+    commands.add_parser("down", help="stop the emulator and remove .sandbox/").set_defaults(
+        run=down_command
+    )
     args = parser.parse_args(argv)
-
     try:
-        if args.command == "demo":
-            outputs, connection = up()
-            status = drop(outputs, connection, SAMPLE, SAMPLE.name)
-            say("The sandbox is still running; `make down` stops it.")
-            return status
-        if args.command == "up":
-            up()
-            say("The sandbox is running; `make drop FILE=...` sends a file, `make down` stops it.")
-            return 0
-        if args.command == "drop":
-            if not args.file.is_file():
-                say(f"{args.file} is not a file.")
-                return 2
-            outputs, connection = current_sandbox()
-            return drop(outputs, connection, args.file, args.key or args.file.name)
-        if args.command == "logs":
-            outputs, connection = current_sandbox()
-            for line in Pipeline(outputs, connection).function_log_lines(since=0):
-                say(line)
-            return 0
-        down()
-        return 0
+        status: int = args.run(args)
     except (TargetError, TerraformError) as error:
         say(f"\nerror: {error}")
         return 1
+    return status
 
 
 if __name__ == "__main__":

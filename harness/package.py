@@ -27,9 +27,7 @@ def package_files(function_dir: Path = FUNCTION_DIR) -> list[Path]:
     return sorted(
         path
         for path in function_dir.rglob("*")
-        if path.is_file()
-        and "__pycache__" not in path.parts
-        and path.suffix in {".py", ".typed"}
+        if path.is_file() and "__pycache__" not in path.parts and path.suffix in {".py", ".typed"}
     )
 
 

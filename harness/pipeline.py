@@ -1,4 +1,4 @@
-"""Use a deployed pipeline from outside: drop a file, wait for its outcome, explain a missing one."""
+"""Use a deployed pipeline from outside: drop a file, wait for its outcome, explain its absence."""
 
 from __future__ import annotations
 
@@ -41,7 +41,9 @@ class Pipeline:
         self.outputs = outputs
         session = connection.session()
         self.s3: S3Client = session.client("s3", endpoint_url=connection.endpoint_url)
-        self.logs: CloudWatchLogsClient = session.client("logs", endpoint_url=connection.endpoint_url)
+        self.logs: CloudWatchLogsClient = session.client(
+            "logs", endpoint_url=connection.endpoint_url
+        )
 
     def forget(self, key: str) -> None:
         """Remove an earlier output and report of `key`, so the next outcome seen is a new one."""
@@ -99,7 +101,9 @@ class Pipeline:
             return f"the upload itself is not in the source bucket ({error})."
         lines = self.function_log_lines(since)
         mentions = [line for line in lines if key in line or json.dumps(key)[1:-1] in line]
-        errors = [line for line in lines if "Traceback" in line or "ERROR" in line or "Error" in line]
+        errors = [
+            line for line in lines if "Traceback" in line or "ERROR" in line or "Error" in line
+        ]
         if errors:
             return "last step that succeeded: function invoked; it failed with:\n" + "\n".join(
                 errors[-10:]

@@ -33,7 +33,9 @@ MIRROR_CANDIDATES = (
 )
 
 # Files of terraform/ that are not configuration and stay out of working copies.
-NOT_COPIED = shutil.ignore_patterns(".terraform", "*.tfstate*", "*.tfplan", "*_override.tf", "*.log")
+NOT_COPIED = shutil.ignore_patterns(
+    ".terraform", "*.tfstate*", "*.tfplan", "*_override.tf", "*.log"
+)
 
 
 class TerraformError(RuntimeError):
@@ -49,7 +51,7 @@ def find_mirror() -> Path | None:
 
 
 def cli_config(build_dir: Path) -> Path | None:
-    """A CLI config that installs the aws provider from the local mirror, or None for the registry."""
+    """A CLI config installing the aws provider from the local mirror; None: use the registry."""
     mirror = find_mirror()
     if mirror is None:
         return None
@@ -65,7 +67,7 @@ def cli_config(build_dir: Path) -> Path | None:
 
 
 def sync_workdir(workdir: Path, *, local_backend: bool) -> None:
-    """Make `workdir` hold the current configuration of terraform/, keeping its .terraform/ and state."""
+    """Make `workdir` hold terraform/ as it is now, keeping its .terraform/ and its state."""
     workdir.mkdir(parents=True, exist_ok=True)
     for stale in workdir.glob("*.tf"):
         stale.unlink()
@@ -99,7 +101,9 @@ class Terraform:
         return ["terraform"]
 
     def write_vars(self, variables: Mapping[str, object]) -> None:
-        (self.workdir / VARS_FILE).write_text(json.dumps(variables, indent=2, sort_keys=True) + "\n")
+        (self.workdir / VARS_FILE).write_text(
+            json.dumps(variables, indent=2, sort_keys=True) + "\n"
+        )
 
     def process_env(self) -> dict[str, str]:
         """This environment plus the target's, and the CLI config that finds the local mirror."""
@@ -136,8 +140,8 @@ class Terraform:
                 "was not reachable. Set PIPESUM_TF_MIRROR to a mirror directory, or go online."
             )
         return (
-            f"`{self.command} {' '.join(args)}` failed (exit {result.returncode}) in {self.workdir}."
-            f"{hint}\n{tail}\n(full output: {self.workdir / 'terraform.log'})"
+            f"`{self.command} {' '.join(args)}` failed (exit {result.returncode}) "
+            f"in {self.workdir}.{hint}\n{tail}\n(full output: {self.workdir / 'terraform.log'})"
         )
 
     def init(self) -> None:

@@ -18,9 +18,9 @@ def main() -> int:
         terraform.run("validate", "-no-color")
         result = terraform.run("test", "-no-color")
     except TerraformError as error:
-        print(f"error: {error}", file=sys.stderr)  # noqa: T201
+        print(f"error: {error}", file=sys.stderr)
         return 1
-    print(result.stdout.strip().splitlines()[-1])  # noqa: T201  (terraform test's summary line)
+    print(result.stdout.strip().splitlines()[-1])
     return 0
 
 

@@ -11,7 +11,7 @@ from providers.base import TargetError
 from providers.ministack import MiniStack
 
 
-def main(args: list[str]) -> int:
+def main(args: list[str]) -> int:  # noqa: RET503  (the success path is execve, which does not return)
     emulator = MiniStack.attach(SANDBOX)
     if emulator is None:
         say("No sandbox emulator is running: start one with `make up` (or `make demo`).")
@@ -24,7 +24,7 @@ def main(args: list[str]) -> int:
         say(f"error: {error}")
         return 1
     os.chdir(stack.workdir)
-    os.execve(command[0], [*command, *args], stack.terraform.process_env())  # noqa: S606  (replaces this process, by design)
+    os.execve(command[0], [*command, *args], stack.terraform.process_env())  # noqa: S606
 
 
 if __name__ == "__main__":

@@ -16,8 +16,10 @@ class RealAWS(Target):
     limitations = ()
 
     def __init__(self, region: str | None = None) -> None:
-        self.region = region or os.environ.get("AWS_REGION") or os.environ.get(
-            "AWS_DEFAULT_REGION", "us-east-1"
+        self.region = (
+            region
+            or os.environ.get("AWS_REGION")
+            or os.environ.get("AWS_DEFAULT_REGION", "us-east-1")
         )
 
     def start(self) -> Connection:

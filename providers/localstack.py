@@ -19,8 +19,10 @@ class LocalStack(Target):
     name = "localstack"
     terraform_command = "tflocal"
     limitations = (
-        "Needs a Docker engine: not available on machines without one (such as this project's "
-        "CI machines), where the tests run against MiniStack instead.",
+        (
+            "Needs a Docker engine: not available on machines without one (such as this "
+            "project's CI machines), where the tests run against MiniStack instead."
+        ),
     )
 
     def __init__(self) -> None:
@@ -54,7 +56,7 @@ class LocalStack(Target):
         )
         try:
             container.start()
-        except Exception as error:  # noqa: BLE001  (docker-py raises many types; all mean the same)
+        except Exception as error:
             raise TargetError(
                 f"Could not start LocalStack with Docker ({error}). Is a Docker engine running? "
                 "Without one, use the default target: --target ministack."

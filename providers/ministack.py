@@ -7,6 +7,7 @@ same interpreter, which is why boto3 is pinned there too: it plays the Lambda ru
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -33,11 +34,15 @@ class MiniStack(Target):
     name = "ministack"
     terraform_command = "tflocal"
     limitations = (
-        "EventBridge delivers to Lambda directly, not through Lambda's asynchronous invocation, "
-        "so Lambda's retries and on-failure destination are not exercised by S3 events.",
+        (
+            "EventBridge delivers to Lambda directly, not through Lambda's asynchronous "
+            "invocation, so Lambda's retries and on-failure destination are not exercised."
+        ),
         "S3 events in EventBridge carry the sequencer but no version-id.",
-        "Lambda runs in a local Python worker (the emulator's interpreter), not on "
-        "the python3.13/arm64 runtime; the REPORT line's Max Memory Used is not measured.",
+        (
+            "Lambda runs in a local Python worker (the emulator's interpreter), not on the "
+            "python3.13/arm64 runtime; the REPORT line's Max Memory Used is not measured."
+        ),
         "IAM is not enforced unless AUTH=true.",
     )
 
@@ -93,7 +98,12 @@ class MiniStack(Target):
             )
         self.state_dir.mkdir(parents=True, exist_ok=True)
         env = os.environ.copy()
-        for leaked in ("AWS_ENDPOINT_URL", "AWS_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        for leaked in (
+            "AWS_ENDPOINT_URL",
+            "AWS_PROFILE",
+            "AWS_ACCESS_KEY_ID",
+            "AWS_SECRET_ACCESS_KEY",
+        ):
             env.pop(leaked, None)
         env |= {
             "GATEWAY_PORT": str(self.port),
@@ -208,7 +218,5 @@ def _terminate_group(pid: int) -> None:
         if reaped == pid:
             break
         time.sleep(0.05)
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(pid, signal.SIGKILL)  # the workers, and the server if it ignored SIGTERM
-    except ProcessLookupError:
-        pass

@@ -23,7 +23,7 @@ def is_listening(port: int, host: str = "127.0.0.1") -> bool:
 
 
 def port_holder(port: int) -> str:
-    """Who listens on `port`, as "pid 123 (python -m ministack)", or a hint where /proc can't tell."""
+    """Who listens on `port`: "pid 123 (python -m ministack)", or a hint when /proc can't tell."""
     inodes = _listening_inodes(port)
     for proc in Path("/proc").glob("[0-9]*"):
         try:

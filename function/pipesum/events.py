@@ -38,7 +38,7 @@ def parse_object_created(event: Mapping[str, Any], *, source_bucket: str) -> Obj
         raise UnexpectedEvent("the event has no detail.bucket.name or detail.object.key")
     if bucket != source_bucket:
         raise UnexpectedEvent(f"the event is for bucket {bucket!r}, not {source_bucket!r}")
-    obj = detail["object"]
+    obj: Mapping[str, Any] = event["detail"]["object"]
     size = obj.get("size")
     return ObjectCreated(
         bucket=bucket,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote_plus
 
 from botocore.exceptions import ClientError
@@ -105,5 +105,5 @@ def rejection_key(key: str) -> str:
     return f"{REJECTED_PREFIX}{key}.json"
 
 
-def _version(version_id: str | None) -> dict[str, str]:
+def _version(version_id: str | None) -> dict[str, Any]:
     return {"VersionId": version_id} if version_id else {}

@@ -24,8 +24,12 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 @pytest.fixture(scope="session")
-def target(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Target]:
-    started = make_target(request.config.getoption("--target"), state_dir=tmp_path_factory.mktemp("target"))
+def target(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Target]:
+    started = make_target(
+        request.config.getoption("--target"), state_dir=tmp_path_factory.mktemp("target")
+    )
     yield started
     started.stop()
 

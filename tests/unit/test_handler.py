@@ -118,7 +118,9 @@ def test_rejection_is_logged_and_counted_in_an_embedded_metric(
     assert metric["Rejections"] == 1
     assert metric["error_code"] == "EMPTY_FILE"
     assert metric["FunctionName"] == "pipesum-test-sum"
-    assert metric["_aws"]["CloudWatchMetrics"][0]["Metrics"] == [{"Name": "Rejections", "Unit": "Count"}]
+    assert metric["_aws"]["CloudWatchMetrics"][0]["Metrics"] == [
+        {"Name": "Rejections", "Unit": "Count"}
+    ]
 
 
 def test_file_over_the_size_limit_is_rejected_without_being_read(s3: S3Client) -> None:
