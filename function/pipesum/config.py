@@ -26,7 +26,9 @@ class Settings:
             raise ConfigurationError(f"environment variables not set: {', '.join(missing)}")
         raw_limit = environ.get("MAX_INPUT_BYTES", str(100 * 1024 * 1024))
         if not raw_limit.isascii() or not raw_limit.isdigit() or int(raw_limit) < 1:
-            raise ConfigurationError(f"MAX_INPUT_BYTES must be a positive integer, not {raw_limit!r}")
+            raise ConfigurationError(
+                f"MAX_INPUT_BYTES must be a positive integer, not {raw_limit!r}"
+            )
         if environ["SOURCE_BUCKET"] == environ["DESTINATION_BUCKET"]:
             raise ConfigurationError("DESTINATION_BUCKET must differ from SOURCE_BUCKET")
         return cls(

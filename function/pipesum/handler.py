@@ -54,7 +54,7 @@ def handle(event: Mapping[str, Any], context: object) -> dict[str, object]:
     )
     if outcome.kind == "rejected":
         function_name = getattr(context, "function_name", "unknown")
-        print(emf_line("Rejections", function_name=function_name, properties=outcome.details))  # noqa: T201
+        print(emf_line("Rejections", function_name=function_name, properties=outcome.details))
     return {"outcome": outcome.kind, "key": outcome.key}
 
 
