@@ -78,7 +78,6 @@ lint: $(VENV)/.installed ## ruff and mypy --strict
 
 .PHONY: tf-check
 tf-check: $(VENV)/.installed tools build ## terraform fmt, validate and test (mock provider)
-	terraform fmt -check -recursive terraform
 	@$(PY) -m harness.terraform_checks
 
 .PHONY: test

@@ -21,6 +21,8 @@ VENV_BIN = REPO_ROOT / ".venv" / "bin"
 VARS_FILE = "pipesum.auto.tfvars.json"
 LOCAL_BACKEND_OVERRIDE = "pipesum_local_backend_override.tf"
 PROVIDER = "registry.terraform.io/hashicorp/aws"
+# Far above a normal run (about 15 s on the emulator, minutes on AWS); a hung provider ends here.
+COMMAND_TIMEOUT_SECONDS = 900
 
 # Where a filesystem mirror of the provider is looked for, first match wins.
 MIRROR_CANDIDATES = (
@@ -115,14 +117,22 @@ class Terraform:
 
     def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
         env = self.process_env() | {"TF_IN_AUTOMATION": "1"}
-        result = subprocess.run(
-            [*self.executable(), *args],
-            cwd=self.workdir,
-            env=env,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
+        try:
+            result = subprocess.run(
+                [*self.executable(), *args],
+                cwd=self.workdir,
+                env=env,
+                capture_output=True,
+                text=True,
+                check=False,
+                timeout=COMMAND_TIMEOUT_SECONDS,
+            )
+        except subprocess.TimeoutExpired as expired:
+            raise TerraformError(
+                f"`{self.command} {' '.join(args)}` was still running after "
+                f"{COMMAND_TIMEOUT_SECONDS} s in {self.workdir}, and was stopped. Its last "
+                f"output:\n{_tail(expired.stderr) or _tail(expired.stdout)}"
+            ) from expired
         with (self.workdir / "terraform.log").open("a") as log:
             log.write(f"$ {self.command} {' '.join(args)}\n{result.stdout}{result.stderr}\n")
         if check and result.returncode != 0:
@@ -169,3 +179,9 @@ class Terraform:
 
     def destroy(self) -> None:
         self.run("destroy", "-input=false", "-no-color", "-auto-approve")
+
+
+def _tail(output: str | bytes | None, lines: int = 25) -> str:
+    if isinstance(output, bytes):
+        output = output.decode(errors="replace")
+    return "\n".join((output or "").strip().splitlines()[-lines:])

@@ -1,7 +1,7 @@
-"""`make tf-check`: terraform validate and terraform test (mock provider) on terraform/, offline.
+"""`make tf-check`: terraform fmt, validate and test (mock provider) on terraform/, offline.
 
-fmt runs from the Makefile; this adds what needs the provider: init (from the local mirror when
-there is one), validate, and the .tftest.hcl suites, which deploy nothing.
+init takes the provider from the local mirror when there is one; the .tftest.hcl suites use a
+mock provider and deploy nothing.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from harness.terraform import TERRAFORM_ROOT, Terraform, TerraformError
 def main() -> int:
     terraform = Terraform(TERRAFORM_ROOT, env={})
     try:
+        terraform.run("fmt", "-check", "-recursive", "-diff", "-no-color")
         terraform.run("init", "-backend=false", "-input=false", "-no-color")
         terraform.run("validate", "-no-color")
         result = terraform.run("test", "-no-color")

@@ -14,6 +14,7 @@ import pytest
 from harness.pipeline import Pipeline
 from harness.stack import Stack, StackOutputs
 from providers import Connection, Target, make_target
+from tests.support.corpus import DEFAULT_MAX_BYTES
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -53,6 +54,7 @@ def stack(
         local_backend=True,
         throwaway=True,
         zip_path=workdir / "function.zip",
+        extra_variables={"max_input_bytes": DEFAULT_MAX_BYTES},
     )
     try:
         deployed.deploy()

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import time
+import uuid
 from pathlib import Path
+
+import pytest
 
 from harness.pipeline import Pipeline
 from harness.stack import Stack
@@ -31,3 +34,16 @@ def test_sample_file_gets_its_sum_appended_in_the_destination_bucket(
 
 def test_plan_right_after_apply_reports_no_changes(stack: Stack) -> None:
     assert stack.plan_changes() is None
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["with space.txt", "plus+sign.txt", "percent%2Bsign.txt", "ünïcødé-ключ.txt", "a/b/c/d/e.txt"],
+)
+def test_keys_arrive_and_are_written_exactly_as_uploaded(pipeline: Pipeline, name: str) -> None:
+    """Pins the emulator's behaviour: the event's key is the uploaded key, not URL-encoded."""
+    key = f"keys-{uuid.uuid4().hex[:8]}/{name}"
+    dropped_at = time.time()
+    pipeline.drop(key, SAMPLE.read_bytes())
+    outcome = pipeline.wait_for_outcome(key, timeout=WAIT_SECONDS, since=dropped_at)
+    assert (outcome.kind, outcome.key, outcome.body) == ("output", key, EXPECTED_OUTPUT)

@@ -18,40 +18,46 @@ resource "aws_cloudwatch_log_group" "this" {
 # Execution role: assumed by Lambda only, allowed its own logs and policy_json
 ################################################################################
 
-data "aws_iam_policy_document" "assume" {
-  statement {
-    actions = ["sts:AssumeRole"]
+locals {
+  # Written with jsonencode rather than aws_iam_policy_document so that `terraform test` with a
+  # mock provider can assert every statement (a mocked data source returns a random string).
+  # Single values are scalars, as aws_iam_policy_document renders them.
+  assume_role_policy = {
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Effect    = "Allow"
+        Action    = "sts:AssumeRole"
+        Principal = { Service = "lambda.amazonaws.com" }
+        Condition = {
+          StringEquals = { "aws:SourceAccount" = data.aws_caller_identity.current.account_id }
+        }
+      },
+    ]
+  }
 
-    principals {
-      type        = "Service"
-      identifiers = ["lambda.amazonaws.com"]
-    }
-
-    condition {
-      test     = "StringEquals"
-      variable = "aws:SourceAccount"
-      values   = [data.aws_caller_identity.current.account_id]
-    }
+  logs_policy = {
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Sid      = "WriteOwnLogs"
+        Effect   = "Allow"
+        Action   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+        Resource = "${local.log_group_arn}:log-stream:*"
+      },
+    ]
   }
 }
 
 resource "aws_iam_role" "this" {
   name               = var.function_name
-  assume_role_policy = data.aws_iam_policy_document.assume.json
-}
-
-data "aws_iam_policy_document" "logs" {
-  statement {
-    sid       = "WriteOwnLogs"
-    actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
-    resources = ["${local.log_group_arn}:log-stream:*"]
-  }
+  assume_role_policy = jsonencode(local.assume_role_policy)
 }
 
 resource "aws_iam_role_policy" "logs" {
   name   = "logs"
   role   = aws_iam_role.this.id
-  policy = data.aws_iam_policy_document.logs.json
+  policy = jsonencode(local.logs_policy)
 }
 
 resource "aws_iam_role_policy" "this" {
