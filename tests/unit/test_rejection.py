@@ -217,7 +217,7 @@ CONTRACT = Path(__file__).resolve().parents[2] / "docs" / "input-contract.md"
 DOC_EXAMPLE = re.compile(
     r"```python\n(?P<input>.+?)\n```\s+Report:\s+```json\n(?P<report>.+?\n)```", re.S
 )
-DOC_REPEAT = re.compile(r"(?P<literal>b'[^']*') \* (?P<count>[0-9]+)")
+DOC_REPEAT = re.compile(r'(?P<literal>b"[^"]*") \* (?P<count>[0-9]+)')
 DOC_MAX_BYTES = 1048576
 
 
