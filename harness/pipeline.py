@@ -98,26 +98,9 @@ class Pipeline:
         try:
             self.s3.head_object(Bucket=self.outputs.source_bucket, Key=key)
         except ClientError as error:
-            return f"the upload itself is not in the source bucket ({error})."
-        lines = self.function_log_lines(since)
-        mentions = [line for line in lines if key in line or json.dumps(key)[1:-1] in line]
-        errors = [
-            line for line in lines if "Traceback" in line or "ERROR" in line or "Error" in line
-        ]
-        if errors:
-            return "last step that succeeded: function invoked; it failed with:\n" + "\n".join(
-                errors[-10:]
-            )
-        if mentions:
-            return "last step that succeeded: function invoked for this key; it wrote nothing."
-        if lines:
-            return (
-                "last step that succeeded: object uploaded; the function ran since, but not for "
-                "this key (does the rule's pattern match it?)."
-            )
-        return (
-            "last step that succeeded: object uploaded; the function has not run since "
-            "(is the rule matching the bucket, and does the target point at the function?)."
+            return explain_missing_outcome(key, upload_error=str(error), log_lines=[])
+        return explain_missing_outcome(
+            key, upload_error=None, log_lines=self.function_log_lines(since)
         )
 
     def function_log_lines(self, since: float) -> list[str]:
@@ -137,3 +120,30 @@ class Pipeline:
 
 def rejection_key(key: str) -> str:
     return f"{REJECTED_PREFIX}{key}.json"
+
+
+def explain_missing_outcome(key: str, *, upload_error: str | None, log_lines: list[str]) -> str:
+    """The last step a dropped file is known to have passed, from the S3 head and the logs."""
+    if upload_error is not None:
+        return f"the upload itself is not in the source bucket ({upload_error})."
+    encoded_key = json.dumps(key)[1:-1]  # as the function's JSON log lines quote it
+    mentions = [line for line in log_lines if key in line or encoded_key in line]
+    errors = [line for line in log_lines if any(mark in line for mark in _ERROR_MARKS)]
+    if errors:
+        return "last step that succeeded: function invoked; it failed with:\n" + "\n".join(
+            errors[-10:]
+        )
+    if mentions:
+        return "last step that succeeded: function invoked for this key; it wrote nothing."
+    if log_lines:
+        return (
+            "last step that succeeded: object uploaded; the function ran since, but not for "
+            "this key (does the rule's pattern match it?)."
+        )
+    return (
+        "last step that succeeded: object uploaded; the function has not run since "
+        "(is the rule matching the bucket, and does the target point at the function?)."
+    )
+
+
+_ERROR_MARKS = ("Traceback", "ERROR", "errorMessage", "Task timed out")

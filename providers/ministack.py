@@ -134,6 +134,7 @@ class MiniStack(Target):
             exit_code = process.poll()
             if exit_code is not None:
                 self.pid, self._process = None, None
+                self.pid_path.unlink(missing_ok=True)
                 raise TargetError(
                     f"MiniStack exited with code {exit_code} while starting.\n"
                     f"Last lines of its log ({self.log_path}):\n{self.log_tail()}"

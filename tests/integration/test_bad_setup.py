@@ -1,0 +1,81 @@
+"""Bad setup gets a message that says what to do, never a stack trace."""
+
+from __future__ import annotations
+
+import os
+import socket
+import stat
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from harness import cli
+from harness.terraform import Terraform, TerraformError
+from providers.base import TargetError
+from providers.ministack import MiniStack
+
+
+@pytest.fixture
+def busy_port() -> Iterator[int]:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        yield holder.getsockname()[1]
+
+
+def fake_python(tmp_path: Path, body: str) -> Path:
+    script = tmp_path / "python"
+    script.write_text(f"#!/bin/sh\n{body}\n")
+    script.chmod(script.stat().st_mode | stat.S_IXUSR)
+    return script
+
+
+def test_busy_port_names_the_process_that_holds_it(busy_port: int, tmp_path: Path) -> None:
+    emulator = MiniStack(port=busy_port, state_dir=tmp_path)
+    with pytest.raises(TargetError) as refused:
+        emulator.start()
+    message = str(refused.value)
+    assert f"Port {busy_port} is already in use by pid {os.getpid()}" in message
+    assert "choose another port" in message
+
+
+def test_emulator_that_dies_on_start_shows_its_log_tail_and_path(tmp_path: Path) -> None:
+    python = fake_python(tmp_path, 'echo "boom: cannot import ministack"; exit 3')
+    emulator = MiniStack(state_dir=tmp_path / "state", python=python)
+    with pytest.raises(TargetError) as failed:
+        emulator.start()
+    message = str(failed.value)
+    assert "MiniStack exited with code 3 while starting" in message
+    assert "boom: cannot import ministack" in message
+    assert str(tmp_path / "state" / "ministack.log") in message
+    assert not (tmp_path / "state" / "ministack.pid").exists()
+
+
+def test_missing_emulator_virtualenv_says_to_run_make_venv(tmp_path: Path) -> None:
+    emulator = MiniStack(state_dir=tmp_path, python=tmp_path / "no-such-venv" / "python")
+    with pytest.raises(TargetError, match=r"virtualenv is missing .* Run `make venv` first"):
+        emulator.start()
+
+
+def test_missing_terraform_says_how_to_install_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(TerraformError, match="terraform is not installed or not on PATH"):
+        Terraform(tmp_path, env={}).run("version")
+
+
+def test_cli_reports_bad_setup_as_one_line_not_a_traceback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(cli, "SANDBOX", tmp_path / "no-sandbox")
+    assert cli.main(["logs"]) == 1
+    output = capsys.readouterr().out
+    assert "error: No sandbox is running. Start one with `make up`" in output
+    assert "Traceback" not in output
+
+
+def test_drop_of_a_missing_file_says_so(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["drop", "/no/such/file.txt"]) == 2
+    assert "/no/such/file.txt is not a file." in capsys.readouterr().out
