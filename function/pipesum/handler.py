@@ -4,23 +4,19 @@ from __future__ import annotations
 
 import datetime
 import functools
-import json
 import logging
 import os
-import sys
 from collections.abc import Mapping
 from typing import Any
 
 from pipesum.config import Settings
 from pipesum.events import UnexpectedEvent, parse_object_created
+from pipesum.logs import get_logger
 from pipesum.metrics import emf_line
 from pipesum.process import process
 from pipesum.storage import Storage
 
-logger = logging.getLogger("pipesum")
-logger.setLevel(os.environ.get("LOG_LEVEL", "INFO"))
-if not logging.getLogger().handlers:  # the AWS runtime installs one; a bare interpreter has none
-    logger.addHandler(logging.StreamHandler(sys.stdout))
+logger = get_logger(level=os.environ.get("LOG_LEVEL", "INFO"))
 
 
 @functools.cache
@@ -59,7 +55,7 @@ def handle(event: Mapping[str, Any], context: object) -> dict[str, object]:
 
 
 def _log(level: int, message: str, **fields: object) -> None:
-    logger.log(level, json.dumps({"message": message, **fields}, ensure_ascii=False, default=str))
+    logger.log(level, message, extra=fields)
 
 
 def _event_id(event: object) -> object:

@@ -184,3 +184,41 @@ def test_access_errors_raise_so_the_infrastructure_retries(s3: S3Client) -> None
     s3.delete_bucket(Bucket=DESTINATION)
     with pytest.raises(s3.exceptions.NoSuchBucket):
         handler.handle(event_for("k"), CONTEXT)
+
+
+def test_aws_documentation_event_for_a_version_that_is_gone_writes_nothing(
+    s3: S3Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The example event from the AWS docs, unchanged: its version does not exist here."""
+    event = json.loads(FIXTURE.read_text())
+    bucket = event["detail"]["bucket"]["name"]
+    monkeypatch.setenv("SOURCE_BUCKET", bucket)
+    handler._runtime.cache_clear()
+    s3.create_bucket(Bucket=bucket)
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    s3.put_object(Bucket=bucket, Key="example-key", Body=SAMPLE)
+    assert handler.handle(event, CONTEXT) == {"outcome": "source_missing", "key": "example-key"}
+    assert s3.list_objects_v2(Bucket=DESTINATION).get("KeyCount") == 0
+
+
+def test_event_with_a_version_id_reads_exactly_that_version(s3: S3Client) -> None:
+    s3.put_bucket_versioning(Bucket=SOURCE, VersioningConfiguration={"Status": "Enabled"})
+    first = s3.put_object(Bucket=SOURCE, Key="k", Body=SAMPLE)
+    s3.put_object(Bucket=SOURCE, Key="k", Body=b"a|b\n1|2\n")
+    event = event_for("k")
+    event["detail"]["object"]["version-id"] = first["VersionId"]
+    handler.handle(event, CONTEXT)
+    assert read(s3, "k") == SAMPLE + b"23185\n"
+    head = s3.head_object(Bucket=DESTINATION, Key="k")
+    assert head["Metadata"]["source-version-id"] == first["VersionId"]
+
+
+def test_each_event_is_logged_as_one_structured_line(
+    s3: S3Client, caplog: pytest.LogCaptureFixture
+) -> None:
+    s3.put_object(Bucket=SOURCE, Key="k", Body=SAMPLE)
+    with caplog.at_level("INFO", logger="pipesum"):
+        handler.handle(event_for("k", sequencer="0C"), CONTEXT)
+    [record] = caplog.records
+    assert record.getMessage() == "object_written"
+    assert (record.bucket, record.key, record.sequencer) == (SOURCE, "k", "0C")  # type: ignore[attr-defined]
