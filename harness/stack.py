@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import os
 import subprocess
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from harness.drift import Excuse, PlannedChange, planned_changes, unexcused
 from harness.package import DEFAULT_OUTPUT, build_zip
 from harness.terraform import REPO_ROOT, Terraform, TerraformError, sync_workdir
 from providers.base import Connection
@@ -94,10 +96,13 @@ class Stack:
     def outputs(self) -> StackOutputs:
         return StackOutputs.from_terraform(self.terraform.outputs())
 
-    def plan_changes(self) -> str | None:
-        """None when `terraform plan` finds nothing to change, else the plan's text."""
-        exit_code, text = self.terraform.plan_exit_code()
-        return None if exit_code == 0 else text
+    def drift(
+        self, excuses: Collection[Excuse] = ()
+    ) -> tuple[list[PlannedChange], list[PlannedChange]]:
+        """What `terraform plan` would change now: (changes not excused, changes excused)."""
+        changes = planned_changes(self.terraform.plan_json())
+        unexplained = unexcused(changes, excuses)
+        return unexplained, [change for change in changes if change not in unexplained]
 
     def destroy(self) -> None:
         """Empty the buckets through the S3 API, then `terraform destroy`.

@@ -14,6 +14,7 @@ import subprocess
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 TERRAFORM_ROOT = REPO_ROOT / "terraform"
@@ -166,12 +167,15 @@ class Terraform:
     def apply(self) -> None:
         self.run("apply", "-input=false", "-no-color", "-auto-approve")
 
-    def plan_exit_code(self) -> tuple[int, str]:
-        """terraform plan -detailed-exitcode: 0 no changes, 2 changes; and the plan's text."""
-        result = self.run("plan", "-input=false", "-no-color", "-detailed-exitcode", check=False)
-        if result.returncode not in (0, 2):
-            raise TerraformError(self._explain(("plan",), result))
-        return result.returncode, result.stdout
+    def plan_json(self) -> dict[str, Any]:
+        """The plan as `terraform show -json` gives it; the saved plan file is removed after."""
+        plan_file = "pipesum.tfplan"
+        try:
+            self.run("plan", "-input=false", "-no-color", f"-out={plan_file}")
+            shown: dict[str, Any] = json.loads(self.run("show", "-json", plan_file).stdout)
+        finally:
+            (self.workdir / plan_file).unlink(missing_ok=True)
+        return shown
 
     def outputs(self) -> dict[str, str]:
         raw = json.loads(self.run("output", "-json", "-no-color").stdout)

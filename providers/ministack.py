@@ -46,6 +46,13 @@ class MiniStack(Target):
         "IAM is not enforced unless AUTH=true.",
     )
 
+    plan_drift_excuses = frozenset(
+        {
+            ("aws_cloudwatch_metric_alarm", "period"),
+            ("aws_cloudwatch_metric_alarm", "dimensions"),
+        }
+    )
+
     def __init__(
         self,
         *,
