@@ -79,3 +79,25 @@ def test_cli_reports_bad_setup_as_one_line_not_a_traceback(
 def test_drop_of_a_missing_file_says_so(capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["drop", "/no/such/file.txt"]) == 2
     assert "/no/such/file.txt is not a file." in capsys.readouterr().out
+
+
+def test_sandbox_moves_to_a_free_port_when_the_default_is_held_and_says_so(
+    busy_port: int,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setattr(cli, "DEFAULT_PORT", busy_port)
+    monkeypatch.setattr(cli, "SANDBOX", tmp_path / "sandbox")
+    monkeypatch.setattr(cli, "WORKDIR", tmp_path / "sandbox" / "terraform")
+    emulator = cli.ensure_emulator()
+    try:
+        assert emulator.port != busy_port
+        assert emulator.is_healthy()
+        said = capsys.readouterr().out
+        assert f"port {busy_port} is held by pid {os.getpid()}" in said
+        assert f"using port {emulator.port}" in said
+        assert cli.MiniStack.attach(tmp_path / "sandbox") is not None
+    finally:
+        emulator.stop()
+    assert cli.MiniStack.attach(tmp_path / "sandbox") is None
