@@ -64,6 +64,10 @@ drop: venv ## Drop a file into the sandbox and print its outcome: make drop FILE
 logs: venv ## Print the function's log lines from the sandbox
 	@$(PY) -m harness.cli logs
 
+.PHONY: verify
+verify: venv tools ## Prove the sandbox runs what this commit says (drift, inventory, artifact, probe)
+	@$(PY) -m harness.verify $(if $(NO_PROBE),--no-probe)
+
 .PHONY: down
 down: ## Stop the sandbox emulator and remove its state
 	@if [[ -x $(PY) ]]; then $(PY) -m harness.cli down; else rm -rf .sandbox; fi

@@ -50,6 +50,11 @@ class Pipeline:
         for stale in (key, rejection_key(key)):
             self.s3.delete_object(Bucket=self.outputs.destination_bucket, Key=stale)
 
+    def remove(self, key: str) -> None:
+        """Delete a dropped file and everything it produced."""
+        self.s3.delete_object(Bucket=self.outputs.source_bucket, Key=key)
+        self.forget(key)
+
     def drop(self, key: str, body: bytes) -> None:
         self.s3.put_object(Bucket=self.outputs.source_bucket, Key=key, Body=body)
 

@@ -167,11 +167,21 @@ class Terraform:
     def apply(self) -> None:
         self.run("apply", "-input=false", "-no-color", "-auto-approve")
 
-    def plan_json(self) -> dict[str, Any]:
-        """The plan as `terraform show -json` gives it; the saved plan file is removed after."""
+    def plan_json(self, *, refresh: bool = True) -> dict[str, Any]:
+        """The plan as `terraform show -json` gives it; the saved plan file is removed after.
+
+        Without refresh, the planned values are the configuration applied to the recorded
+        state, blind to anything changed by hand: what the code says should be deployed.
+        """
         plan_file = "pipesum.tfplan"
         try:
-            self.run("plan", "-input=false", "-no-color", f"-out={plan_file}")
+            self.run(
+                "plan",
+                "-input=false",
+                "-no-color",
+                f"-refresh={str(refresh).lower()}",
+                f"-out={plan_file}",
+            )
             shown: dict[str, Any] = json.loads(self.run("show", "-json", plan_file).stdout)
         finally:
             (self.workdir / plan_file).unlink(missing_ok=True)

@@ -1,0 +1,162 @@
+"""`make verify` passes on a fresh apply and catches every kind of change made by hand."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from harness.pipeline import Pipeline
+from harness.stack import Stack
+from harness.verify import (
+    Clients,
+    PlannedResource,
+    Report,
+    planned_resources,
+    verify,
+    verify_resources,
+)
+from providers import Connection, Target
+
+
+@pytest.fixture(scope="module")
+def expected_plan(stack: Stack) -> dict[str, Any]:
+    """What the configuration says; tampering through the API never changes it."""
+    return stack.terraform.plan_json(refresh=False)
+
+
+def run_verify(
+    stack: Stack, target: Target, expected: dict[str, Any], probe: Pipeline | None = None
+) -> Report:
+    return verify(
+        stack,
+        target_name=target.name,
+        excuses=target.plan_drift_excuses,
+        probe=probe,
+        expected_plan=expected,
+    )
+
+
+def first(resources: list[PlannedResource], resource_type: str) -> PlannedResource:
+    return next(resource for resource in resources if resource.type == resource_type)
+
+
+def client(connection: Connection, service: str) -> Any:
+    return connection.session().client(service, endpoint_url=connection.endpoint_url)  # type: ignore[call-overload]
+
+
+@contextmanager
+def versioning_suspended(connection: Connection, resources: list[PlannedResource]) -> Iterator[str]:
+    resource = first(resources, "aws_s3_bucket_versioning")
+    s3, bucket = client(connection, "s3"), resource.values["bucket"]
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Suspended"})
+    try:
+        yield f"{resource.address} versioning"
+    finally:
+        s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+
+
+@contextmanager
+def tag_changed(connection: Connection, resources: list[PlannedResource]) -> Iterator[str]:
+    resource = first(resources, "aws_lambda_function")
+    lam, arn = client(connection, "lambda"), resource.values["arn"]
+    original = resource.values["tags_all"]["GitCommit"]
+    lam.tag_resource(Resource=arn, Tags={"GitCommit": "made-by-hand"})
+    try:
+        yield f"{resource.address} tag GitCommit"
+    finally:
+        lam.tag_resource(Resource=arn, Tags={"GitCommit": original})
+
+
+@contextmanager
+def code_replaced(connection: Connection, resources: list[PlannedResource]) -> Iterator[str]:
+    resource = first(resources, "aws_lambda_function")
+    lam, name = client(connection, "lambda"), resource.values["function_name"]
+    original = lam.get_function(FunctionName=name)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("pipesum/handler.py", "def handle(event, context):\n    return None\n")
+    lam.update_function_code(FunctionName=name, ZipFile=buffer.getvalue())
+    try:
+        yield f"{resource.address} code (CodeSha256)"
+    finally:
+        package = Path(resource.values["filename"]).read_bytes()
+        lam.update_function_code(FunctionName=name, ZipFile=package)
+        assert (
+            lam.get_function(FunctionName=name)["Configuration"]["CodeSha256"]
+            == (original["Configuration"]["CodeSha256"])
+        )
+
+
+@contextmanager
+def policy_widened(connection: Connection, resources: list[PlannedResource]) -> Iterator[str]:
+    resource = first(resources, "aws_iam_role_policy")
+    iam = client(connection, "iam")
+    role, name, original = (resource.values[k] for k in ("role", "name", "policy"))
+    widened = json.loads(original)
+    widened["Statement"].append(
+        {"Sid": "ByHand", "Effect": "Allow", "Action": "s3:*", "Resource": "*"}
+    )
+    iam.put_role_policy(RoleName=role, PolicyName=name, PolicyDocument=json.dumps(widened))
+    try:
+        yield f"{resource.address} policy"
+    finally:
+        iam.put_role_policy(RoleName=role, PolicyName=name, PolicyDocument=original)
+
+
+@contextmanager
+def rule_disabled(connection: Connection, resources: list[PlannedResource]) -> Iterator[str]:
+    resource = first(resources, "aws_cloudwatch_event_rule")
+    events, name = client(connection, "events"), resource.values["name"]
+    events.disable_rule(Name=name)
+    try:
+        yield f"{resource.address} state"
+    finally:
+        events.enable_rule(Name=name)
+
+
+def test_verify_passes_on_a_fresh_apply_with_the_live_probe(
+    stack: Stack, target: Target, pipeline: Pipeline
+) -> None:
+    report = verify(
+        stack, target_name=target.name, excuses=target.plan_drift_excuses, probe=pipeline
+    )
+    assert [line for line in report.lines() if line.startswith("FAIL")] == []
+    attributes = {check.attribute for check in report.checks}
+    assert "artifact: CodeSha256 = zip built from this commit" in attributes
+    assert "live probe: output of a dropped file" in attributes
+    assert "(no reader for this type)" not in attributes
+
+
+@pytest.mark.parametrize(
+    "tamper",
+    [versioning_suspended, tag_changed, code_replaced, policy_widened, rule_disabled],
+    ids=lambda tamper: tamper.__name__,
+)
+def test_verify_names_the_resource_and_attribute_changed_by_hand(
+    stack: Stack,
+    target: Target,
+    connection: Connection,
+    expected_plan: dict[str, Any],
+    tamper: Callable[..., Any],
+) -> None:
+    resources = planned_resources(expected_plan)
+    with tamper(connection, resources) as changed:
+        report = run_verify(stack, target, expected_plan)
+        named = {f"{check.resource} {check.attribute}" for check in report.failures}
+        assert changed in named
+        assert any(
+            line.startswith("FAIL") and changed.split()[0] in line for line in report.lines()
+        )
+    # Undone by hand, the resource reads back as the code says again.
+    address = changed.split()[0]
+    restored = [resource for resource in resources if resource.address == address]
+    assert [
+        check for check in verify_resources(restored, Clients(connection)) if not check.ok
+    ] == []
