@@ -68,6 +68,10 @@ logs: venv ## Print the function's log lines from the sandbox
 verify: venv tools ## Prove the sandbox runs what this commit says (drift, inventory, artifact, probe)
 	@$(PY) -m harness.verify $(if $(NO_PROBE),--no-probe)
 
+.PHONY: evidence
+evidence: venv tools ## Run verify and write evidence/ (Markdown, HTML, and a PNG via headless Chromium)
+	@$(PY) -m harness.evidence
+
 .PHONY: down
 down: ## Stop the sandbox emulator and remove its state
 	@if [[ -x $(PY) ]]; then $(PY) -m harness.cli down; else rm -rf .sandbox; fi

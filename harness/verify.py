@@ -681,28 +681,34 @@ def live_probe(pipeline: Pipeline, resource: str, timeout: float = 60.0) -> Chec
     return Check(resource, "live probe: output of a dropped file", PROBE_OUTPUT.decode(), found)
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Prove the deployment is what the code says.")
-    parser.add_argument("--no-probe", action="store_true", help="skip the live probe")
-    args = parser.parse_args(argv)
-
+def sandbox_report(*, probe: bool) -> Report | None:
+    """Verify the developer sandbox; None (with the reason printed) when it can't be reached."""
     from harness import cli  # noqa: PLC0415  (the sandbox's layout lives there)
 
     emulator = MiniStack.attach(cli.SANDBOX)
     if emulator is None:
         print("No sandbox is running: `make up` (or `make demo`) first.")
-        return 1
+        return None
     stack, connection = cli.sandbox_stack(emulator)
     try:
         stack.prepare()
-        report = verify(
+        return verify(
             stack,
             target_name=f"{emulator.name} at {emulator.endpoint_url}",
             excuses=emulator.plan_drift_excuses,
-            probe=None if args.no_probe else Pipeline(stack.outputs(), connection),
+            probe=Pipeline(stack.outputs(), connection) if probe else None,
         )
     except (TargetError, TerraformError) as error:
         print(f"error: {error}")
+        return None
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Prove the deployment is what the code says.")
+    parser.add_argument("--no-probe", action="store_true", help="skip the live probe")
+    args = parser.parse_args(argv)
+    report = sandbox_report(probe=not args.no_probe)
+    if report is None:
         return 1
     for line in report.lines():
         print(line)

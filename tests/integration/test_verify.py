@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from harness.evidence import PAGE_WIDTH, ROW_HEIGHT, console_link, png_size, write_evidence
 from harness.pipeline import Pipeline
 from harness.stack import Stack
 from harness.verify import (
@@ -121,12 +122,13 @@ def rule_disabled(connection: Connection, resources: list[PlannedResource]) -> I
         events.enable_rule(Name=name)
 
 
-def test_verify_passes_on_a_fresh_apply_with_the_live_probe(
-    stack: Stack, target: Target, pipeline: Pipeline
-) -> None:
-    report = verify(
-        stack, target_name=target.name, excuses=target.plan_drift_excuses, probe=pipeline
-    )
+@pytest.fixture(scope="module")
+def fresh_report(stack: Stack, target: Target, pipeline: Pipeline) -> Report:
+    return verify(stack, target_name=target.name, excuses=target.plan_drift_excuses, probe=pipeline)
+
+
+def test_verify_passes_on_a_fresh_apply_with_the_live_probe(fresh_report: Report) -> None:
+    report = fresh_report
     assert [line for line in report.lines() if line.startswith("FAIL")] == []
     attributes = {check.attribute for check in report.checks}
     assert "artifact: CodeSha256 = zip built from this commit" in attributes
@@ -160,3 +162,29 @@ def test_verify_names_the_resource_and_attribute_changed_by_hand(
     assert [
         check for check in verify_resources(restored, Clients(connection)) if not check.ok
     ] == []
+
+
+def test_evidence_is_written_as_markdown_html_and_a_plausible_png(
+    fresh_report: Report, tmp_path: Path
+) -> None:
+    written = write_evidence(fresh_report, tmp_path, region=None)
+    markdown = written["markdown"].read_text()
+    assert f"`{fresh_report.commit}`" in markdown
+    assert "module.function.aws_lambda_function.this" in markdown
+    page = written["html"].read_text()
+    assert "<script" not in page
+    assert "http://" not in page
+    assert "https://" not in page  # self-contained: nothing fetched, no console links locally
+    width, height = png_size(written["png"])
+    assert width == PAGE_WIDTH
+    assert height >= 220 + ROW_HEIGHT * len(fresh_report.resources)
+    assert written["png"].stat().st_size > 20_000  # a rendered table, not a blank page
+
+
+def test_console_links_point_at_each_resource_on_a_real_account(fresh_report: Report) -> None:
+    function = next(r for r in fresh_report.resources if r.type == "aws_lambda_function")
+    link = console_link(function, "eu-west-1")
+    assert link == (
+        "https://eu-west-1.console.aws.amazon.com/lambda/home?region=eu-west-1#/functions/"
+        + function.values["function_name"]
+    )
