@@ -41,6 +41,15 @@ venv: $(VENV)/.installed $(EMULATOR_VENV)/.installed ## Create the virtualenvs (
 tools:
 	@command -v terraform >/dev/null || { echo "terraform is not on PATH: install Terraform 1.11 (https://developer.hashicorp.com/terraform/install)."; exit 1; }
 
+# The evidence test renders a PNG with headless Chromium; as root on Debian/Ubuntu it is installed.
+.PHONY: chromium
+chromium:
+	@command -v chromium >/dev/null || command -v chromium-browser >/dev/null || { \
+	  if [[ $$(id -u) == 0 ]] && command -v apt-get >/dev/null; then \
+	    echo "installing Chromium (apt-get install chromium), needed for the evidence PNG ..."; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "Chromium is needed for the evidence PNG: install it (apt-get install chromium)."; exit 1; fi; }
+
 .PHONY: build
 build: $(VENV)/.installed ## Build the function's zip reproducibly (build/function.zip)
 	@$(PY) -m harness.package
@@ -69,7 +78,7 @@ verify: venv tools ## Prove the sandbox runs what this commit says (drift, inven
 	@$(PY) -m harness.verify $(if $(NO_PROBE),--no-probe)
 
 .PHONY: evidence
-evidence: venv tools ## Run verify and write evidence/ (Markdown, HTML, and a PNG via headless Chromium)
+evidence: venv tools chromium ## Run verify and write evidence/ (Markdown, HTML, and a PNG via headless Chromium)
 	@$(PY) -m harness.evidence
 
 .PHONY: down
@@ -89,7 +98,7 @@ tf-check: $(VENV)/.installed tools build ## terraform fmt, validate and test (mo
 	@$(PY) -m harness.terraform_checks
 
 .PHONY: test
-test: venv tools lint tf-check ## Everything: lint, Terraform checks, unit and integration tests
+test: venv tools chromium lint tf-check ## Everything: lint, Terraform checks, unit and integration tests
 	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup --target $(TARGET)
 
 .PHONY: clean
