@@ -10,6 +10,7 @@ VENV := .venv
 EMULATOR_VENV := .venv-emulator
 PY := $(VENV)/bin/python
 TARGET ?= ministack
+ENV ?= dev
 PYTEST_WORKERS ?= 2
 
 # Every resource is tagged with the commit it was deployed from.
@@ -74,12 +75,12 @@ logs: venv ## Print the function's log lines from the sandbox
 	@$(PY) -m harness.cli logs
 
 .PHONY: verify
-verify: venv tools ## Prove the sandbox runs what this commit says (drift, inventory, artifact, probe)
-	@$(PY) -m harness.verify $(if $(NO_PROBE),--no-probe)
+verify: venv tools ## Prove what runs is this commit (sandbox; TARGET=aws ENV=prod for a real account)
+	@$(PY) -m harness.verify --target $(TARGET) --var-file envs/$(ENV).tfvars $(if $(NO_PROBE),--no-probe)
 
 .PHONY: evidence
 evidence: venv tools chromium ## Run verify and write evidence/ (Markdown, HTML, and a PNG via headless Chromium)
-	@$(PY) -m harness.evidence
+	@$(PY) -m harness.evidence --target $(TARGET) --var-file envs/$(ENV).tfvars
 
 .PHONY: down
 down: ## Stop the sandbox emulator and remove its state

@@ -6,7 +6,6 @@ API against the code, the commit, and (on a real account) a console link per res
 
 from __future__ import annotations
 
-import argparse
 import datetime
 import html
 import shutil
@@ -253,16 +252,17 @@ def write_evidence(report: Report, directory: Path, *, region: str | None) -> di
 def main(argv: list[str] | None = None) -> int:
     from harness import verify as verify_command  # noqa: PLC0415  (runs the same verify)
 
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = verify_command.arguments(__doc__.splitlines()[0])
     parser.add_argument("--output", type=Path, default=EVIDENCE_DIR)
     args = parser.parse_args(argv)
-    report = verify_command.sandbox_report(probe=True)
+    report = verify_command.report_for(args)
     if report is None:
         return 1
     for line in report.lines():
         print(line)
     try:
-        written = write_evidence(report, args.output, region=None)
+        region = report.region if args.target == "aws" else None
+        written = write_evidence(report, args.output, region=region)
     except EvidenceError as error:
         print(f"error: {error}")
         return 1

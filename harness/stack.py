@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from harness.drift import Excuse, PlannedChange, planned_changes, unexcused
 from harness.package import DEFAULT_OUTPUT, build_zip
-from harness.terraform import REPO_ROOT, Terraform, TerraformError, sync_workdir
+from harness.terraform import REPO_ROOT, TERRAFORM_ROOT, Terraform, TerraformError, sync_workdir
 from providers.base import Connection
 
 if TYPE_CHECKING:
@@ -81,9 +81,35 @@ class Stack:
             "force_destroy_buckets": throwaway,
         } | (extra_variables or {})
 
+    @classmethod
+    def deployed_from_root(cls, connection: Connection, *, var_file: Path) -> Stack:
+        """The stack of a real environment: terraform/ itself, initialised with its backend.
+
+        Nothing is copied or initialised: `terraform init -backend-config=envs/ENV.s3.tfbackend`
+        was run by whoever deployed; plans get the environment's variable file and this commit.
+        """
+        stack = cls(
+            connection,
+            workdir=TERRAFORM_ROOT,
+            terraform_command="terraform",
+            environment="(from the variable file)",
+            local_backend=False,
+            throwaway=False,
+        )
+        stack.in_place = True
+        stack.terraform.variable_args = (
+            f"-var-file={var_file}",
+            f"-var=git_commit={stack.variables['git_commit']}",
+        )
+        return stack
+
+    in_place = False
+
     def prepare(self) -> None:
         """Build the package and lay out an initialised working directory, without applying."""
         build_zip(self.zip_path)
+        if self.in_place:
+            return  # terraform/ itself: never overwritten, initialised by the deployer
         sync_workdir(self.workdir, local_backend=self.local_backend)
         self.terraform.write_vars(self.variables)
         self.terraform.init()

@@ -89,6 +89,8 @@ class Terraform:
     workdir: Path
     env: Mapping[str, str]
     command: str = "terraform"
+    #: Arguments every plan/apply/destroy gets, such as -var-file for a real environment.
+    variable_args: tuple[str, ...] = ()
 
     def executable(self) -> list[str]:
         if shutil.which("terraform") is None:
@@ -165,7 +167,7 @@ class Terraform:
         self.run("init", "-input=false", "-no-color")
 
     def apply(self) -> None:
-        self.run("apply", "-input=false", "-no-color", "-auto-approve")
+        self.run("apply", "-input=false", "-no-color", "-auto-approve", *self.variable_args)
 
     def plan_json(self, *, refresh: bool = True) -> dict[str, Any]:
         """The plan as `terraform show -json` gives it; the saved plan file is removed after.
@@ -181,6 +183,7 @@ class Terraform:
                 "-no-color",
                 f"-refresh={str(refresh).lower()}",
                 f"-out={plan_file}",
+                *self.variable_args,
             )
             shown: dict[str, Any] = json.loads(self.run("show", "-json", plan_file).stdout)
         finally:
@@ -192,7 +195,7 @@ class Terraform:
         return {name: value["value"] for name, value in raw.items()}
 
     def destroy(self) -> None:
-        self.run("destroy", "-input=false", "-no-color", "-auto-approve")
+        self.run("destroy", "-input=false", "-no-color", "-auto-approve", *self.variable_args)
 
 
 def _tail(output: str | bytes | None, lines: int = 25) -> str:

@@ -15,6 +15,7 @@ import time
 import uuid
 from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -24,6 +25,7 @@ from harness.package import code_sha256
 from harness.pipeline import OutcomeTimeout, Pipeline
 from harness.stack import Stack
 from harness.terraform import TerraformError
+from providers.aws import RealAWS
 from providers.base import Connection, TargetError
 from providers.ministack import MiniStack
 
@@ -590,6 +592,7 @@ def read_all(plan: Mapping[str, Any], connection: Connection) -> list[Check]:
 @dataclass(frozen=True)
 class Report:
     target: str
+    region: str
     commit: str
     checks: list[Check]
     resources: list[PlannedResource]
@@ -659,7 +662,9 @@ def verify(
     )
     if probe is not None:
         checks.append(live_probe(probe, function.address))
-    return Report(target_name, str(stack.variables["git_commit"]), checks, resources)
+    return Report(
+        target_name, stack.connection.region, str(stack.variables["git_commit"]), checks, resources
+    )
 
 
 PROBE_INPUT = b"probe|check\n20|22\n"
@@ -703,11 +708,49 @@ def sandbox_report(*, probe: bool) -> Report | None:
         return None
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Prove the deployment is what the code says.")
+def aws_report(*, probe: bool, var_file: Path) -> Report | None:
+    """Verify a real environment deployed from terraform/ with its S3 backend."""
+    try:
+        connection = RealAWS().start()
+        stack = Stack.deployed_from_root(connection, var_file=var_file)
+        stack.prepare()
+        return verify(
+            stack,
+            target_name=f"aws ({connection.region}, {var_file.stem})",
+            probe=Pipeline(stack.outputs(), connection) if probe else None,
+        )
+    except (TargetError, TerraformError) as error:
+        print(f"error: {error}")
+        return None
+
+
+def report_for(args: argparse.Namespace) -> Report | None:
+    if args.target == "aws":
+        return aws_report(probe=not args.no_probe, var_file=args.var_file)
+    return sandbox_report(probe=not args.no_probe)
+
+
+def arguments(description: str) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--no-probe", action="store_true", help="skip the live probe")
-    args = parser.parse_args(argv)
-    report = sandbox_report(probe=not args.no_probe)
+    parser.add_argument(
+        "--target",
+        choices=("ministack", "aws"),
+        default="ministack",
+        help="the sandbox emulator (default) or the real account of the current credentials",
+    )
+    parser.add_argument(
+        "--var-file",
+        type=Path,
+        default=Path("envs/dev.tfvars"),
+        help="with --target aws: the environment's variables, relative to terraform/",
+    )
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = arguments("Prove the deployment is what the code says.").parse_args(argv)
+    report = report_for(args)
     if report is None:
         return 1
     for line in report.lines():
