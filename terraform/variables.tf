@@ -47,6 +47,28 @@ variable "git_commit" {
   default     = "unknown"
 }
 
+variable "source_bucket_name" {
+  description = "Name of the source bucket. null (the default): <project>-<environment>-source-<account>-<region>."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.source_bucket_name == null || can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.source_bucket_name))
+    error_message = "source_bucket_name must be null or 3-63 characters of lowercase letters, digits, dots and hyphens."
+  }
+}
+
+variable "destination_bucket_name" {
+  description = "Name of the destination bucket; never the source bucket's. null (the default): <project>-<environment>-destination-<account>-<region>."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.destination_bucket_name == null || can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.destination_bucket_name))
+    error_message = "destination_bucket_name must be null or 3-63 characters of lowercase letters, digits, dots and hyphens."
+  }
+}
+
 ################################################################################
 # Function
 ################################################################################
@@ -84,6 +106,39 @@ variable "lambda_timeout_seconds" {
   }
 }
 
+variable "lambda_reserved_concurrency" {
+  description = "Concurrent executions reserved for the function, which are also the most it may run at once. -1 or null: unreserved (the account's shared pool). Reserving fails on accounts whose concurrency limit is 10 (new accounts): AWS keeps 10 unreserved, so set -1 there. 0 stops the function."
+  type        = number
+  default     = 10
+
+  validation {
+    condition     = var.lambda_reserved_concurrency == null || try(var.lambda_reserved_concurrency >= -1 && floor(var.lambda_reserved_concurrency) == var.lambda_reserved_concurrency, false)
+    error_message = "lambda_reserved_concurrency must be null, -1 (unreserved) or a whole number, 0 or more."
+  }
+}
+
+variable "lambda_maximum_retry_attempts" {
+  description = "Times Lambda retries an asynchronous invocation whose function returned an error (0-2) before it records the event in the function-failures queue."
+  type        = number
+  default     = 2
+
+  validation {
+    condition     = contains([0, 1, 2], var.lambda_maximum_retry_attempts)
+    error_message = "lambda_maximum_retry_attempts must be 0, 1 or 2."
+  }
+}
+
+variable "lambda_maximum_event_age_seconds" {
+  description = "Longest an event waits in Lambda's asynchronous queue (60-21600 s) before it is recorded in the function-failures queue instead of processed."
+  type        = number
+  default     = 3600
+
+  validation {
+    condition     = var.lambda_maximum_event_age_seconds >= 60 && var.lambda_maximum_event_age_seconds <= 21600 && floor(var.lambda_maximum_event_age_seconds) == var.lambda_maximum_event_age_seconds
+    error_message = "lambda_maximum_event_age_seconds must be a whole number between 60 and 21600."
+  }
+}
+
 variable "max_input_bytes" {
   description = "Largest input object the function accepts; larger ones are rejected with TOO_LARGE."
   type        = number
@@ -103,6 +158,167 @@ variable "log_retention_days" {
   validation {
     condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_days)
     error_message = "log_retention_days must be one of the values CloudWatch Logs accepts (1, 3, 5, 7, 14, 30, 60, 90, ...)."
+  }
+}
+
+################################################################################
+# Events
+################################################################################
+
+variable "event_key_prefix" {
+  description = "Only objects whose key starts with this invoke the function (as S3 reports keys to EventBridge: URL-encoded). \"\" (the default): any key."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = length(var.event_key_prefix) <= 1024
+    error_message = "event_key_prefix must be at most 1024 characters, the longest S3 key."
+  }
+}
+
+variable "event_key_suffix" {
+  description = "Only objects whose key ends with this invoke the function (for example .txt). \"\" (the default): any key. With a prefix too, a key must have both, and be at least as long as both together."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = length(var.event_key_suffix) <= 1024
+    error_message = "event_key_suffix must be at most 1024 characters, the longest S3 key."
+  }
+}
+
+variable "event_maximum_retry_attempts" {
+  description = "Times EventBridge retries delivering an event to the function (0-185) before it puts the event into the event-dlq queue."
+  type        = number
+  default     = 24
+
+  validation {
+    condition     = var.event_maximum_retry_attempts >= 0 && var.event_maximum_retry_attempts <= 185 && floor(var.event_maximum_retry_attempts) == var.event_maximum_retry_attempts
+    error_message = "event_maximum_retry_attempts must be a whole number between 0 and 185."
+  }
+}
+
+variable "event_maximum_event_age_seconds" {
+  description = "Longest EventBridge keeps retrying an event (60-86400 s) before it puts the event into the event-dlq queue."
+  type        = number
+  default     = 3600
+
+  validation {
+    condition     = var.event_maximum_event_age_seconds >= 60 && var.event_maximum_event_age_seconds <= 86400 && floor(var.event_maximum_event_age_seconds) == var.event_maximum_event_age_seconds
+    error_message = "event_maximum_event_age_seconds must be a whole number between 60 and 86400."
+  }
+}
+
+variable "failure_queue_retention_seconds" {
+  description = "How long the event-dlq and function-failures queues keep a message (60-1209600 s, 14 days at most)."
+  type        = number
+  default     = 1209600
+
+  validation {
+    condition     = var.failure_queue_retention_seconds >= 60 && var.failure_queue_retention_seconds <= 1209600 && floor(var.failure_queue_retention_seconds) == var.failure_queue_retention_seconds
+    error_message = "failure_queue_retention_seconds must be a whole number between 60 and 1209600."
+  }
+}
+
+################################################################################
+# Storage and encryption
+################################################################################
+
+variable "kms_key_deletion_window_days" {
+  description = "Days a deleted KMS key can still be recovered (7-30); everything the stack stored is unreadable once it is gone."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = var.kms_key_deletion_window_days >= 7 && var.kms_key_deletion_window_days <= 30 && floor(var.kms_key_deletion_window_days) == var.kms_key_deletion_window_days
+    error_message = "kms_key_deletion_window_days must be a whole number between 7 and 30."
+  }
+}
+
+variable "enable_access_logging" {
+  description = "Log every request to the source and destination buckets (S3 server access logs) into a dedicated log bucket."
+  type        = bool
+  default     = true
+}
+
+variable "access_log_expiration_days" {
+  description = "Days the access log bucket keeps a log object."
+  type        = number
+  default     = 365
+
+  validation {
+    condition     = var.access_log_expiration_days >= 1 && floor(var.access_log_expiration_days) == var.access_log_expiration_days
+    error_message = "access_log_expiration_days must be a whole number of days, 1 or more."
+  }
+}
+
+variable "rejection_report_expiration_days" {
+  description = "Days the destination bucket keeps a rejection report (_rejected/<key>.json)."
+  type        = number
+  default     = 90
+
+  validation {
+    condition     = var.rejection_report_expiration_days >= 1 && floor(var.rejection_report_expiration_days) == var.rejection_report_expiration_days
+    error_message = "rejection_report_expiration_days must be a whole number of days, 1 or more."
+  }
+}
+
+variable "noncurrent_version_expiration_days" {
+  description = "Days every bucket keeps an overwritten or deleted object version (all buckets are versioned)."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = var.noncurrent_version_expiration_days >= 1 && floor(var.noncurrent_version_expiration_days) == var.noncurrent_version_expiration_days
+    error_message = "noncurrent_version_expiration_days must be a whole number of days, 1 or more."
+  }
+}
+
+variable "abort_incomplete_multipart_upload_days" {
+  description = "Days after which every bucket removes the parts of a multipart upload that was never completed."
+  type        = number
+  default     = 7
+
+  validation {
+    condition     = var.abort_incomplete_multipart_upload_days >= 1 && floor(var.abort_incomplete_multipart_upload_days) == var.abort_incomplete_multipart_upload_days
+    error_message = "abort_incomplete_multipart_upload_days must be a whole number of days, 1 or more."
+  }
+}
+
+################################################################################
+# Alarms
+################################################################################
+
+variable "alarm_email" {
+  description = "E-mail address subscribed to the alarm topic (AWS mails a confirmation link first). null (the default): no subscription."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.alarm_email == null || can(regex("^[^@[:space:]]+@[^@[:space:]]+\\.[^@[:space:]]+$", var.alarm_email))
+    error_message = "alarm_email must be null or an e-mail address."
+  }
+}
+
+variable "alarm_period_seconds" {
+  description = "Period over which each alarm's metric is evaluated (60 s or a multiple of it)."
+  type        = number
+  default     = 300
+
+  validation {
+    condition     = var.alarm_period_seconds >= 60 && var.alarm_period_seconds % 60 == 0
+    error_message = "alarm_period_seconds must be 60 or a multiple of 60."
+  }
+}
+
+variable "alarm_queue_age_threshold_seconds" {
+  description = "Age of the oldest message in a failure queue above which its alarm fires: a failure nobody has handled."
+  type        = number
+  default     = 86400
+
+  validation {
+    condition     = var.alarm_queue_age_threshold_seconds >= 60 && floor(var.alarm_queue_age_threshold_seconds) == var.alarm_queue_age_threshold_seconds
+    error_message = "alarm_queue_age_threshold_seconds must be a whole number of seconds, 60 or more."
   }
 }
 

@@ -3,34 +3,18 @@
 # The policies are jsonencode documents (not aws_iam_policy_document, whose JSON a mock makes up),
 # so every statement can be decoded and compared. Statements are compared as sets, each reduced
 # to Effect, sorted Action list and sorted Resource list, so a scalar and a one-element list are
-# the same.
+# the same. The buckets' and queues' ids and ARNs come from tests/mocks.
 
 mock_provider "aws" {
   source = "./tests/mocks"
 }
 
-override_resource {
-  target = module.source_bucket.aws_s3_bucket.this
-  values = {
-    id  = "pipesum-dev-source-123456789012-us-east-1"
-    arn = "arn:aws:s3:::pipesum-dev-source-123456789012-us-east-1"
-  }
-}
-
-override_resource {
-  target = module.destination_bucket.aws_s3_bucket.this
-  values = {
-    id  = "pipesum-dev-destination-123456789012-us-east-1"
-    arn = "arn:aws:s3:::pipesum-dev-destination-123456789012-us-east-1"
-  }
-}
-
-run "role_has_exactly_the_logs_and_function_policies" {
+run "role_has_exactly_the_logs_tracing_async_failure_and_function_policies" {
   command = apply
 
   assert {
-    condition     = sort(keys(module.function.lambda_role_inline_policies)) == tolist(["function", "logs"])
-    error_message = "The role must have exactly two inline policies, logs and function."
+    condition     = sort(keys(module.function.lambda_role_inline_policies)) == tolist(["async-failure", "function", "logs", "tracing"])
+    error_message = "The role must have exactly four inline policies: logs, tracing, async-failure and function."
   }
 
   assert {
@@ -38,7 +22,7 @@ run "role_has_exactly_the_logs_and_function_policies" {
       for attachment in values(module.function.lambda_role_inline_policies) :
       attachment.role == module.function.lambda_function_name
     ])
-    error_message = "Both inline policies must be attached to the function's own role (named like the function)."
+    error_message = "Every inline policy must be attached to the function's own role (named like the function)."
   }
 
   assert {
@@ -47,7 +31,7 @@ run "role_has_exactly_the_logs_and_function_policies" {
   }
 }
 
-run "s3_policy_allows_exactly_the_expected_statements" {
+run "function_policy_allows_exactly_the_expected_statements" {
   command = apply
 
   assert {
@@ -55,7 +39,7 @@ run "s3_policy_allows_exactly_the_expected_statements" {
       for statement in jsondecode(module.function.lambda_role_inline_policies["function"].policy).Statement :
       length(setsubtract(keys(statement), ["Sid", "Effect", "Action", "Resource"])) == 0
     ])
-    error_message = "S3 statements may only have Sid, Effect, Action and Resource (no NotAction, NotResource, Principal or Condition)."
+    error_message = "Function statements may only have Sid, Effect, Action and Resource (no NotAction, NotResource, Principal or Condition)."
   }
 
   assert {
@@ -70,25 +54,30 @@ run "s3_policy_allows_exactly_the_expected_statements" {
       jsonencode({
         Effect   = "Allow"
         Action   = ["s3:GetObject", "s3:GetObjectVersion"]
-        Resource = ["${module.source_bucket.s3_bucket_arn}/*"]
+        Resource = ["arn:aws:s3:::pipesum-dev-source-123456789012-us-east-1/*"]
       }),
       jsonencode({
         Effect   = "Allow"
         Action   = ["s3:ListBucket"]
-        Resource = sort([module.destination_bucket.s3_bucket_arn, module.source_bucket.s3_bucket_arn])
+        Resource = ["arn:aws:s3:::pipesum-dev-destination-123456789012-us-east-1", "arn:aws:s3:::pipesum-dev-source-123456789012-us-east-1"]
       }),
       jsonencode({
         Effect   = "Allow"
         Action   = ["s3:GetObject", "s3:PutObject"]
-        Resource = ["${module.destination_bucket.s3_bucket_arn}/*"]
+        Resource = ["arn:aws:s3:::pipesum-dev-destination-123456789012-us-east-1/*"]
       }),
       jsonencode({
         Effect   = "Allow"
         Action   = ["s3:DeleteObject"]
-        Resource = ["${module.destination_bucket.s3_bucket_arn}/_rejected/*"]
+        Resource = ["arn:aws:s3:::pipesum-dev-destination-123456789012-us-east-1/_rejected/*"]
+      }),
+      jsonencode({
+        Effect   = "Allow"
+        Action   = ["kms:Decrypt", "kms:GenerateDataKey"]
+        Resource = [aws_kms_key.this.arn]
       }),
     ])
-    error_message = "The S3 policy must be exactly: GetObject+GetObjectVersion on <source>/*; ListBucket on both buckets; PutObject+GetObject on <destination>/*; DeleteObject on <destination>/_rejected/*. It is ${module.function.lambda_role_inline_policies["function"].policy}"
+    error_message = "The function policy must be exactly: GetObject+GetObjectVersion on <source>/*; ListBucket on both buckets; PutObject+GetObject on <destination>/*; DeleteObject on <destination>/_rejected/*; Decrypt+GenerateDataKey on the stack's key. It is ${module.function.lambda_role_inline_policies["function"].policy}"
   }
 
   assert {
@@ -105,6 +94,11 @@ run "s3_policy_allows_exactly_the_expected_statements" {
       alltrue([for resource in flatten([statement.Resource]) : !startswith(resource, "${module.source_bucket.s3_bucket_arn}/") || jsonencode(sort(flatten([statement.Action]))) == jsonencode(["s3:GetObject", "s3:GetObjectVersion"])])
     ])
     error_message = "Objects of the source bucket may only be read (GetObject, GetObjectVersion), never written or deleted."
+  }
+
+  assert {
+    condition     = aws_kms_key.this.arn == "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    error_message = "The key statement must name the stack's key by its exact ARN."
   }
 }
 
@@ -137,7 +131,54 @@ run "logs_policy_allows_only_own_log_streams" {
   }
 }
 
-run "no_wildcard_actions_or_resources" {
+run "tracing_policy_allows_only_the_two_xray_writes" {
+  command = apply
+
+  assert {
+    condition = jsonencode([
+      for statement in jsondecode(module.function.lambda_role_inline_policies["tracing"].policy).Statement : {
+        keys     = sort(keys(statement))
+        Effect   = statement.Effect
+        Action   = sort(flatten([statement.Action]))
+        Resource = sort(flatten([statement.Resource]))
+      }
+      ]) == jsonencode([{
+        keys     = ["Action", "Effect", "Resource", "Sid"]
+        Effect   = "Allow"
+        Action   = ["xray:PutTelemetryRecords", "xray:PutTraceSegments"]
+        Resource = ["*"]
+    }])
+    error_message = "The tracing policy must be one statement: xray:PutTraceSegments+PutTelemetryRecords on \"*\" (X-Ray offers nothing narrower). It is ${module.function.lambda_role_inline_policies["tracing"].policy}"
+  }
+}
+
+run "async_failure_policy_sends_only_to_the_function_failure_queue" {
+  command = apply
+
+  assert {
+    condition = jsonencode([
+      for statement in jsondecode(module.function.lambda_role_inline_policies["async-failure"].policy).Statement : {
+        keys     = sort(keys(statement))
+        Effect   = statement.Effect
+        Action   = sort(flatten([statement.Action]))
+        Resource = sort(flatten([statement.Resource]))
+      }
+      ]) == jsonencode([{
+        keys     = ["Action", "Effect", "Resource", "Sid"]
+        Effect   = "Allow"
+        Action   = ["sqs:SendMessage"]
+        Resource = ["arn:aws:sqs:us-east-1:123456789012:pipesum-dev-function-failures"]
+    }])
+    error_message = "The async-failure policy must be one statement: sqs:SendMessage on the function-failures queue. It is ${module.function.lambda_role_inline_policies["async-failure"].policy}"
+  }
+
+  assert {
+    condition     = aws_sqs_queue.function_failure.arn == "arn:aws:sqs:us-east-1:123456789012:pipesum-dev-function-failures"
+    error_message = "The queue the role may send to must be the function_failure queue."
+  }
+}
+
+run "no_wildcard_actions_and_no_wildcard_resources_but_xray" {
   command = apply
 
   assert {
@@ -155,11 +196,12 @@ run "no_wildcard_actions_or_resources" {
     condition = alltrue(flatten([
       for document in values(module.function.lambda_role_inline_policies) : [
         for statement in jsondecode(document.policy).Statement : [
-          for resource in flatten([statement.Resource]) : resource != "*"
+          for resource in flatten([statement.Resource]) :
+          resource != "*" || jsonencode(sort(flatten([statement.Action]))) == jsonencode(["xray:PutTelemetryRecords", "xray:PutTraceSegments"])
         ]
       ]
     ]))
-    error_message = "No inline policy statement may have the resource \"*\"."
+    error_message = "No inline policy statement may have the resource \"*\", but the X-Ray writes (which have no narrower resource)."
   }
 
   assert {
@@ -170,6 +212,28 @@ run "no_wildcard_actions_or_resources" {
       ]
     ]))
     error_message = "Inline policies must be plain Allow statements (no NotAction or NotResource, which allow everything else)."
+  }
+}
+
+run "tracing_policy_only_with_active_tracing" {
+  command = plan
+
+  module {
+    source = "./modules/function"
+  }
+
+  variables {
+    function_name              = "traceless"
+    zip_path                   = "../build/function.zip"
+    handler                    = "pipesum.handler.handle"
+    policy_json                = jsonencode({ Version = "2012-10-17", Statement = [] })
+    on_failure_destination_arn = "arn:aws:sqs:us-east-1:123456789012:traceless-failures"
+    tracing_mode               = "PassThrough"
+  }
+
+  assert {
+    condition     = length(aws_iam_role_policy.tracing) == 0
+    error_message = "Without active tracing, the role must not be allowed the X-Ray writes."
   }
 }
 

@@ -1,0 +1,86 @@
+################################################################################
+# The stack's customer managed key: the source and destination buckets, both
+# failure queues, the alarm topic, the function's log group and environment
+################################################################################
+
+locals {
+  # ARNs built from names, not read from the resources, so the key (which everything encrypted
+  # depends on) does not wait for them.
+  function_log_group_arn = "arn:${local.partition}:logs:${var.region}:${local.account_id}:log-group:/aws/lambda/${local.name_prefix}-sum"
+  event_rule_arn         = "arn:${local.partition}:events:${var.region}:${local.account_id}:rule/${local.name_prefix}-object-created"
+  alarm_topic_arn        = "arn:${local.partition}:sns:${var.region}:${local.account_id}:${local.name_prefix}-alarms"
+
+  # Written with jsonencode rather than aws_iam_policy_document so that `terraform test` with a
+  # mock provider can assert every statement.
+  kms_key_policy = {
+    Version = "2012-10-17"
+    Statement = [
+      {
+        # The default statement of every KMS key: the account administers the key, and IAM
+        # policies decide which of its principals may do what. Without it the key could become
+        # unmanageable; it gives no principal anything by itself.
+        Sid       = "AccountAdministersTheKey"
+        Effect    = "Allow"
+        Principal = { AWS = "arn:${local.partition}:iam::${local.account_id}:root" }
+        Action    = "kms:*"
+        Resource  = "*"
+      },
+      {
+        # The function reads and writes SSE-KMS objects, and Lambda sends its failure records to
+        # the encrypted queue with its role: both through the services, never directly.
+        Sid       = "FunctionUsesTheKeyThroughS3AndSqs"
+        Effect    = "Allow"
+        Principal = { AWS = module.function.lambda_role_arn }
+        Action    = ["kms:Decrypt", "kms:GenerateDataKey"]
+        Resource  = "*"
+        Condition = {
+          StringEquals = {
+            "kms:ViaService" = ["s3.${var.region}.amazonaws.com", "sqs.${var.region}.amazonaws.com"]
+          }
+        }
+      },
+      {
+        # CloudWatch Logs encrypts the function's log group, and only it (AWS's documented
+        # encryption context condition).
+        Sid       = "LogsEncryptsTheFunctionLogGroup"
+        Effect    = "Allow"
+        Principal = { Service = "logs.${var.region}.amazonaws.com" }
+        Action    = ["kms:Encrypt", "kms:Decrypt", "kms:ReEncryptFrom", "kms:ReEncryptTo", "kms:GenerateDataKey", "kms:GenerateDataKeyWithoutPlaintext", "kms:DescribeKey"]
+        Resource  = "*"
+        Condition = {
+          ArnEquals = { "kms:EncryptionContext:aws:logs:arn" = local.function_log_group_arn }
+        }
+      },
+      {
+        # EventBridge puts undeliverable events of the rule into the encrypted dead-letter queue.
+        Sid       = "EventBridgeRuleWritesItsDeadLetterQueue"
+        Effect    = "Allow"
+        Principal = { Service = "events.amazonaws.com" }
+        Action    = ["kms:Decrypt", "kms:GenerateDataKey"]
+        Resource  = "*"
+        Condition = {
+          ArnEquals    = { "aws:SourceArn" = local.event_rule_arn }
+          StringEquals = { "aws:SourceAccount" = local.account_id }
+        }
+      },
+      {
+        # CloudWatch alarms publish to the encrypted alarm topic, and to no other topic.
+        Sid       = "CloudWatchAlarmsPublishToTheAlarmTopic"
+        Effect    = "Allow"
+        Principal = { Service = "cloudwatch.amazonaws.com" }
+        Action    = ["kms:Decrypt", "kms:GenerateDataKey"]
+        Resource  = "*"
+        Condition = {
+          StringEquals = { "kms:EncryptionContext:aws:sns:topicArn" = local.alarm_topic_arn }
+        }
+      },
+    ]
+  }
+}
+
+resource "aws_kms_key" "this" {
+  description             = "${local.name_prefix}: the buckets, failure queues, alarm topic, function log group and environment."
+  enable_key_rotation     = true
+  deletion_window_in_days = var.kms_key_deletion_window_days
+  policy                  = jsonencode(local.kms_key_policy)
+}
