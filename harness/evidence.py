@@ -21,8 +21,8 @@ from harness.verify import Check, PlannedResource, Report
 REPO_ROOT = Path(__file__).resolve().parent.parent
 EVIDENCE_DIR = REPO_ROOT / "evidence"
 CHROMIUM_CANDIDATES = ("chromium", "chromium-browser", "google-chrome")
-PAGE_WIDTH = 1900
-ROW_HEIGHT = 64  # px, generous: only the attribute list wraps
+PAGE_WIDTH = 2400
+ROW_HEIGHT = 36  # px, with room for an attribute list that wraps once
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
@@ -164,7 +164,7 @@ table {{ border-collapse: collapse; width: 100%; }}
 th, td {{ border: 1px solid #d0d7de; padding: 4px 6px; text-align: left; vertical-align: top; }}
 th {{ background: #f6f8fa; }} code {{ font-size: 12px; white-space: nowrap; }}
 .good {{ color: #1a7f37; }} .bad {{ color: #cf222e; font-weight: bold; }}
-.verdict {{ font-size: 16px; }} td.attributes {{ min-width: 700px; }}
+.verdict {{ font-size: 16px; }} td.attributes {{ min-width: 420px; }}
 </style></head><body>
 <h1>pipesum: what is deployed is what the code says</h1>
 <div class="meta">Target: <code>{html.escape(report.target)}</code> &middot;
