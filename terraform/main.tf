@@ -108,10 +108,11 @@ locals {
         Resource = [module.source_bucket.s3_bucket_arn, module.destination_bucket.s3_bucket_arn]
       },
       {
-        # Read back only to compare the sequencer recorded on an earlier output or report.
+        # GetObject: read back only to compare the sequencer of an earlier output or report.
+        # AbortMultipartUpload: a failed server-side copy of a large file leaves no parts.
         Sid      = "WriteAndCheckDestinationObjects"
         Effect   = "Allow"
-        Action   = ["s3:PutObject", "s3:GetObject"]
+        Action   = ["s3:PutObject", "s3:GetObject", "s3:AbortMultipartUpload"]
         Resource = "${module.destination_bucket.s3_bucket_arn}/*"
       },
       {

@@ -11,8 +11,8 @@ from pipesum.config import Settings
 from pipesum.events import ObjectCreated
 from pipesum.ordering import is_superseded
 from pipesum.rejection import InputRejected, rejection_report
-from pipesum.storage import SEQUENCER_METADATA, Storage, rejection_key
-from pipesum.transform import append_sum, check_size
+from pipesum.storage import SEQUENCER_METADATA, SourceObject, Storage, rejection_key
+from pipesum.transform import SumParser
 
 OutcomeKind = Literal["written", "rejected", "superseded", "source_missing"]
 
@@ -48,11 +48,16 @@ def process(
     if event.sequencer is not None:
         metadata[SEQUENCER_METADATA] = event.sequencer
 
+    copy = source.size >= storage.tuning.copy_threshold_bytes
     try:
-        check_size(source.size, max_bytes=settings.max_input_bytes)
-        output = append_sum(
-            storage.read_source(event.bucket, source), max_bytes=settings.max_input_bytes
-        )
+        # The size checks need no bytes: an empty or too large file is rejected unread.
+        parser = SumParser(size=source.size, max_bytes=settings.max_input_bytes)
+        if copy:
+            appended = _read_rows(parser, storage, event.bucket, source)
+        else:
+            original = storage.read_source(event.bucket, source)
+            parser.feed(original)
+            appended = parser.result().appended(ends_with_line_feed=original.endswith(b"\n"))
     except InputRejected as rejected:
         report = rejection_report(
             rejected,
@@ -73,6 +78,34 @@ def process(
             },
         )
 
-    storage.write_output(source.key, output, metadata=metadata)
+    if copy:
+        parts = storage.write_output_by_copy(
+            source.key,
+            source_bucket=event.bucket,
+            source=source,
+            appended=appended,
+            metadata=metadata,
+        )
+        written = {"write": "multipart_copy", "parts": parts}
+    else:
+        storage.write_output(source.key, original + appended, metadata=metadata)
+        written = {"write": "put"}
     storage.remove_rejection(source.key)
-    return Outcome("written", source.key, {"bytes": len(output)})
+    return Outcome("written", source.key, {"bytes": source.size + len(appended), **written})
+
+
+def _read_rows(parser: SumParser, storage: Storage, bucket: str, source: SourceObject) -> bytes:
+    """Feed the parser ranged reads until lines 1 and 2 are read; return the appended bytes.
+
+    Whether the file already ends with a line break is the one thing needed from its end: one
+    more ranged read of the last byte, unless the reads reached it.
+    """
+    for chunk in storage.source_chunks(bucket, source):
+        if not parser.feed(chunk):
+            break
+    row = parser.result()
+    ends = parser.ends_with_line_feed
+    if ends is None:
+        last = source.size - 1
+        ends = storage.read_source_range(bucket, source, last, last) == b"\n"
+    return row.appended(ends_with_line_feed=ends)

@@ -1,18 +1,31 @@
-"""S3 reads and writes of the function: the only module that talks to S3."""
+"""S3 reads and writes of the function: the only module that talks to S3.
+
+The source is read in bounded ranged reads; the output is written either as one PutObject (a
+small source: its bytes plus the appended row) or, from `copy_threshold_bytes` on, as a
+multipart upload whose parts copy the source's byte ranges inside S3 and whose last part is the
+appended row, so that a large source never passes through the function.
+"""
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote_plus
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
+
+from pipesum.tuning import Tuning
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
+    from mypy_boto3_s3.type_defs import CompletedPartTypeDef, CopySourceTypeDef
 
 REJECTED_PREFIX = "_rejected/"
 SEQUENCER_METADATA = "source-sequencer"
+OUTPUT_CONTENT_TYPE = "text/plain; charset=utf-8"
+MAX_COPY_PARTS = 9_999  # S3 allows 10,000 parts; the last is the appended row
 _NOT_FOUND = {"404", "NoSuchKey", "NotFound", "NoSuchVersion"}
 
 
@@ -29,9 +42,12 @@ def _is_not_found(error: ClientError) -> bool:
 
 
 class Storage:
-    def __init__(self, s3: S3Client, *, destination_bucket: str) -> None:
+    def __init__(
+        self, s3: S3Client, *, destination_bucket: str, tuning: Tuning | None = None
+    ) -> None:
         self._s3 = s3
         self._destination = destination_bucket
+        self.tuning = Tuning.from_environment() if tuning is None else tuning
 
     def locate_source(self, bucket: str, key: str, version_id: str | None) -> SourceObject | None:
         """The source object named by an event, or None when it no longer exists.
@@ -58,10 +74,31 @@ class Storage:
         return None
 
     def read_source(self, bucket: str, source: SourceObject) -> bytes:
-        # An IfMatch on the ETag refuses a body that changed after locate_source looked at it.
-        kwargs = _version(source.version_id) | ({"IfMatch": source.etag} if source.etag else {})
-        response = self._s3.get_object(Bucket=bucket, Key=source.key, **kwargs)
+        """The whole source object, in one GetObject (for a source under the copy threshold)."""
+        response = self._s3.get_object(Bucket=bucket, Key=source.key, **_exactly(source))
         return response["Body"].read()
+
+    def read_source_range(self, bucket: str, source: SourceObject, first: int, last: int) -> bytes:
+        """Bytes `first` to `last` (inclusive) of the source object."""
+        response = self._s3.get_object(
+            Bucket=bucket, Key=source.key, Range=f"bytes={first}-{last}", **_exactly(source)
+        )
+        return response["Body"].read()
+
+    def source_chunks(self, bucket: str, source: SourceObject) -> Iterator[bytes]:
+        """The source object from its first byte, one bounded ranged read per chunk.
+
+        The first read is small and each next one twice as large, up to read_chunk_bytes: a
+        short line 2 costs one small read, a huge one few requests. Stop iterating to stop
+        reading.
+        """
+        size, largest = self.tuning.read_sizes()
+        position = 0
+        while position < source.size:
+            last = min(position + size, source.size) - 1
+            yield self.read_source_range(bucket, source, position, last)
+            position = last + 1
+            size = min(2 * size, largest)
 
     def recorded_sequencers(self, key: str) -> list[str]:
         """Sequencers of the events that produced the destination's current output and report."""
@@ -83,9 +120,76 @@ class Storage:
             Bucket=self._destination,
             Key=key,
             Body=body,
-            ContentType="text/plain; charset=utf-8",
+            ContentType=OUTPUT_CONTENT_TYPE,
             Metadata=metadata,
         )
+
+    def write_output_by_copy(
+        self,
+        key: str,
+        *,
+        source_bucket: str,
+        source: SourceObject,
+        appended: bytes,
+        metadata: dict[str, str],
+    ) -> int:
+        """Write the source object followed by `appended`, copying the source inside S3.
+
+        A multipart upload: UploadPartCopy of the source's byte ranges (each at most
+        copy_part_bytes), pinned to the version and ETag that were read, then `appended` as the
+        last part. Any failure aborts the upload, so no part is left behind, and is raised.
+        Returns the number of parts.
+        """
+        ranges = copy_ranges(source.size, self.tuning.copy_part_bytes)
+        copy_source: CopySourceTypeDef = {"Bucket": source_bucket, "Key": source.key}
+        if source.version_id:
+            copy_source["VersionId"] = source.version_id
+        # A replaced object has another ETag: S3 refuses to copy it, so the output can never
+        # mix the bytes of two versions (the version id does the same on a versioned bucket).
+        if_match: dict[str, Any] = {"CopySourceIfMatch": source.etag} if source.etag else {}
+        upload_id = self._s3.create_multipart_upload(
+            Bucket=self._destination,
+            Key=key,
+            ContentType=OUTPUT_CONTENT_TYPE,
+            Metadata=metadata,
+        )["UploadId"]
+        try:
+            parts: list[CompletedPartTypeDef] = []
+            for number, (first, last) in enumerate(ranges, start=1):
+                copied = self._s3.upload_part_copy(
+                    Bucket=self._destination,
+                    Key=key,
+                    UploadId=upload_id,
+                    PartNumber=number,
+                    CopySource=copy_source,
+                    CopySourceRange=f"bytes={first}-{last}",
+                    **if_match,
+                )
+                parts.append({"PartNumber": number, "ETag": copied["CopyPartResult"]["ETag"]})
+            number = len(parts) + 1
+            uploaded = self._s3.upload_part(
+                Bucket=self._destination,
+                Key=key,
+                UploadId=upload_id,
+                PartNumber=number,
+                Body=appended,
+            )
+            parts.append({"PartNumber": number, "ETag": uploaded["ETag"]})
+            self._s3.complete_multipart_upload(
+                Bucket=self._destination,
+                Key=key,
+                UploadId=upload_id,
+                MultipartUpload={"Parts": parts},
+            )
+        except BaseException:
+            # The error that stopped the upload is the one to raise; a failed abort is left to
+            # the bucket's lifecycle rule for incomplete multipart uploads.
+            with contextlib.suppress(ClientError, BotoCoreError):
+                self._s3.abort_multipart_upload(
+                    Bucket=self._destination, Key=key, UploadId=upload_id
+                )
+            raise
+        return len(parts)
 
     def write_rejection(self, key: str, report: bytes, *, metadata: dict[str, str]) -> None:
         self._s3.put_object(
@@ -105,5 +209,28 @@ def rejection_key(key: str) -> str:
     return f"{REJECTED_PREFIX}{key}.json"
 
 
+def copy_ranges(size: int, part_bytes: int) -> list[tuple[int, int]]:
+    """Cut bytes 0..size-1 into the fewest ranges of at most `part_bytes`, as equal as can be.
+
+    Equal ranges keep every part far above S3's 5 MiB minimum when the source is at least that
+    large: with n parts, each holds more than (n - 1) / n of `part_bytes`.
+    """
+    if size < 1 or part_bytes < 1:
+        raise ValueError(f"cannot cut {size} bytes into parts of {part_bytes}")
+    count = -(-size // part_bytes)
+    if count > MAX_COPY_PARTS:
+        raise ValueError(
+            f"{size} bytes in parts of at most {part_bytes} need {count} parts; "
+            f"a multipart upload holds {MAX_COPY_PARTS} besides the appended row"
+        )
+    bounds = [size * index // count for index in range(count + 1)]
+    return [(bounds[index], bounds[index + 1] - 1) for index in range(count)]
+
+
 def _version(version_id: str | None) -> dict[str, Any]:
     return {"VersionId": version_id} if version_id else {}
+
+
+def _exactly(source: SourceObject) -> dict[str, Any]:
+    """Arguments that read the version located, and refuse a body that changed since (IfMatch)."""
+    return _version(source.version_id) | ({"IfMatch": source.etag} if source.etag else {})

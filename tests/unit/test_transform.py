@@ -30,8 +30,14 @@ def _sum_row(original: bytes) -> bytes:
 
 
 def test_public_names() -> None:
-    """The module exports exactly its public functions."""
-    assert sorted(transform.__all__) == ["append_sum", "check_size", "format_sum"]
+    """The module exports exactly its public functions and the streaming core's two classes."""
+    assert sorted(transform.__all__) == [
+        "SumParser",
+        "SumRow",
+        "append_sum",
+        "check_size",
+        "format_sum",
+    ]
 
 
 # --- sizes ---------------------------------------------------------------------------------
@@ -272,12 +278,15 @@ def test_zero_is_never_negative(row: bytes, expected: bytes) -> None:
     assert _sum_row(header + b"\n" + row + b"\n") == expected
 
 
-@pytest.mark.parametrize("slice_chars", [0, 1, 2, 5, 1 << 20])
-def test_summing_in_slices_gives_the_same_total(slice_chars: int) -> None:
-    """The row is summed in slices cut at separators; any slice size gives the same sum."""
-    row = "1|22|-3.5|  4\t|0.25|999999999999999999999999999999|-7"
-    total = transform._exact_sum(row, slice_chars=slice_chars)
-    assert format_sum(total) == "1000000000000000000000000000015.75"
+@pytest.mark.parametrize("chunk_bytes", [1, 2, 5, 7, 1 << 20])
+def test_summing_in_chunks_gives_the_same_total(chunk_bytes: int) -> None:
+    """The row is summed as its chunks arrive; any chunk size gives the same sum."""
+    row = b"1|22|-3.5|  4\t|0.25|999999999999999999999999999999|-7"
+    original = b"a|b|c|d|e|f|g\n" + row + b"\n"
+    parser = transform.SumParser(size=len(original), max_bytes=LIMIT)
+    for start in range(0, len(original), chunk_bytes):
+        parser.feed(original[start : start + chunk_bytes])
+    assert format_sum(parser.result().total) == "1000000000000000000000000000015.75"
 
 
 # --- format_sum ----------------------------------------------------------------------------

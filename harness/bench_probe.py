@@ -1,0 +1,166 @@
+"""One approach of the benchmark, run in a process of its own so that its peak RSS is its own.
+
+    python -m harness.bench_probe core     FILE RESULT.json
+    python -m harness.bench_probe function KEY  RESULT.json   (S3 from the environment)
+    python -m harness.bench_probe naive    KEY  RESULT.json   (S3 from the environment)
+
+- core: the streaming core (SumParser) on a local file, fed reads of 64 KiB doubling to 1 MiB,
+  as the function feeds it S3's ranged reads; no AWS library is imported.
+- function: pipesum.handler.handle called in this process, with its S3 client pointed at the
+  endpoint in AWS_ENDPOINT_URL; SOURCE_BUCKET, DESTINATION_BUCKET and MAX_INPUT_BYTES as set.
+- naive: GetObject of the whole file, split into lines, line 2 split and summed with Decimal,
+  PutObject of the whole file plus the sum (what the function did before it streamed).
+
+Each writes a JSON result: seconds (the measured work only, after imports and client creation),
+the sum as written, the S3 body bytes read and written (counted with botocore event hooks) and
+the S3 requests by operation. harness/bench.py starts these and reads the peak RSS itself.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+FIRST_READ = 64 << 10
+LARGEST_READ = 1 << 20
+
+
+class Traffic:
+    """S3 requests by operation and body bytes moved, counted by botocore event hooks."""
+
+    def __init__(self) -> None:
+        self.requests: Counter[str] = Counter()
+        self.read = 0
+        self.written = 0
+
+    def attach(self, events: Any) -> None:
+        events.register("before-call.s3", self._before_call)
+        events.register("provide-client-params.s3", self._params)
+        events.register("after-call.s3.GetObject", self._after_get)
+
+    def _before_call(self, model: Any, **_: Any) -> None:
+        self.requests[model.name] += 1
+
+    def _params(self, params: dict[str, Any], model: Any, **_: Any) -> None:
+        if model.name in {"PutObject", "UploadPart"}:
+            self.written += len(params["Body"])
+
+    def _after_get(self, parsed: dict[str, Any], **_: Any) -> None:
+        self.read += int(parsed.get("ContentLength", 0))
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"read": self.read, "written": self.written, "requests": dict(self.requests)}
+
+
+def run_core(path: Path) -> dict[str, Any]:
+    from pipesum.transform import SumParser, format_sum  # noqa: PLC0415  (RSS: only what it measures)
+
+    size = path.stat().st_size
+    started = time.perf_counter()
+    read = 0
+    with path.open("rb") as file:
+        parser = SumParser(size=size, max_bytes=size)
+        chunk = FIRST_READ
+        while parser.feed(data := file.read(chunk)) and data:
+            read += len(data)
+            chunk = min(2 * chunk, LARGEST_READ)
+        read += len(data)
+        ends = parser.ends_with_line_feed
+        if ends is None:
+            file.seek(size - 1)
+            ends = file.read(1) == b"\n"
+            read += 1
+        row = parser.result()
+        row.appended(ends_with_line_feed=ends)
+    seconds = time.perf_counter() - started
+    return {"seconds": seconds, "sum": format_sum(row.total), "read": read, "written": 0}
+
+
+def run_function(key: str) -> dict[str, Any]:
+    import boto3  # noqa: PLC0415  (RSS: only what it measures)
+
+    from pipesum import handler  # noqa: PLC0415
+
+    traffic = Traffic()
+    boto3.setup_default_session()  # the session the handler's client will be made from
+    if boto3.DEFAULT_SESSION is None:
+        raise SystemExit("boto3 made no default session")
+    traffic.attach(boto3.DEFAULT_SESSION.events)
+    handler._runtime()  # the client of a warm execution environment: made before the clock starts
+    bucket = os.environ["SOURCE_BUCKET"]
+    size = int(os.environ["BENCH_OBJECT_SIZE"])
+    event = {
+        "version": "0",
+        "id": "bench",
+        "source": "aws.s3",
+        "detail-type": "Object Created",
+        "detail": {
+            "bucket": {"name": bucket},
+            "object": {"key": key, "size": size, "sequencer": f"{time.time_ns():032X}"},
+        },
+    }
+    started = time.perf_counter()
+    result = handler.handle(event, None)
+    seconds = time.perf_counter() - started
+    if result.get("outcome") != "written":
+        raise SystemExit(f"the function did not write an output: {result}")
+    checker = boto3.session.Session().client("s3")  # not counted: the bench's own reads
+    destination = os.environ["DESTINATION_BUCKET"]
+    output_size = checker.head_object(Bucket=destination, Key=key)["ContentLength"]
+    tail = checker.get_object(Bucket=destination, Key=key, Range="bytes=-512")["Body"].read()
+    return {
+        "seconds": seconds,
+        "sum": tail.rstrip(b"\r\n").rsplit(b"\n", 1)[-1].decode("ascii"),
+        "output_bytes": output_size,
+        **traffic.as_dict(),
+    }
+
+
+def run_naive(key: str) -> dict[str, Any]:
+    import decimal  # noqa: PLC0415  (RSS: only what it measures)
+
+    import boto3  # noqa: PLC0415
+
+    traffic = Traffic()
+    session = boto3.session.Session()
+    traffic.attach(session.events)
+    s3 = session.client("s3")
+    source, destination = os.environ["SOURCE_BUCKET"], os.environ["DESTINATION_BUCKET"]
+    started = time.perf_counter()
+    body = s3.get_object(Bucket=source, Key=key)["Body"].read()
+    lines = body.split(b"\n")
+    row = lines[1].removesuffix(b"\r").decode("utf-8")
+    with decimal.localcontext(prec=decimal.MAX_PREC, Emax=decimal.MAX_EMAX, Emin=decimal.MIN_EMIN):
+        total = sum(map(decimal.Decimal, row.split("|")), decimal.Decimal(0))
+    text = format(total, "f")
+    separator = b"" if body.endswith(b"\n") else b"\n"
+    s3.put_object(
+        Bucket=destination, Key=f"{key}.naive", Body=body + separator + text.encode() + b"\n"
+    )
+    seconds = time.perf_counter() - started
+    return {"seconds": seconds, "sum": text, **traffic.as_dict()}
+
+
+def main(argv: list[str]) -> int:
+    approach, target, result_path = argv
+    if approach == "core":
+        result = run_core(Path(target))
+    elif approach == "function":
+        result = run_function(target)
+    elif approach == "naive":
+        result = run_naive(target)
+    else:
+        raise SystemExit(f"unknown approach {approach!r}")
+    Path(result_path).write_text(json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(REPO_ROOT / "function"))
+    sys.exit(main(sys.argv[1:]))
