@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 from collections.abc import Callable
@@ -18,6 +19,7 @@ if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
 
 REJECTED_PREFIX = "_rejected/"
+MAX_KEY_BYTES = 1024
 POLL_SECONDS = 0.2
 
 
@@ -124,7 +126,14 @@ class Pipeline:
 
 
 def rejection_key(key: str) -> str:
-    return f"{REJECTED_PREFIX}{key}.json"
+    """Where the function puts the rejection report of `key` (pipesum.storage.rejection_key).
+
+    The harness does not import the function's package; a unit test keeps the two equal.
+    """
+    report = f"{REJECTED_PREFIX}{key}.json"
+    if len(report.encode()) <= MAX_KEY_BYTES:
+        return report
+    return f"{REJECTED_PREFIX}sha256/{hashlib.sha256(key.encode()).hexdigest()}.json"
 
 
 def explain_missing_outcome(key: str, *, upload_error: str | None, log_lines: list[str]) -> str:

@@ -116,6 +116,13 @@ locals {
         Resource = "${module.destination_bucket.s3_bucket_arn}/*"
       },
       {
+        # A multipart upload of a function killed mid-write is found by the retry and aborted.
+        Sid      = "FindUploadsLeftOpen"
+        Effect   = "Allow"
+        Action   = "s3:ListBucketMultipartUploads"
+        Resource = module.destination_bucket.s3_bucket_arn
+      },
+      {
         Sid      = "RemoveStaleRejectionReports"
         Effect   = "Allow"
         Action   = "s3:DeleteObject"

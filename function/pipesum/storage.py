@@ -9,6 +9,7 @@ appended row, so that a large source never passes through the function.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -16,6 +17,7 @@ from urllib.parse import unquote_plus
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from pipesum.faults import inject
 from pipesum.tuning import Tuning
 
 if TYPE_CHECKING:
@@ -27,6 +29,14 @@ SEQUENCER_METADATA = "source-sequencer"
 OUTPUT_CONTENT_TYPE = "text/plain; charset=utf-8"
 MAX_COPY_PARTS = 9_999  # S3 allows 10,000 parts; the last is the appended row
 _NOT_FOUND = {"404", "NoSuchKey", "NotFound", "NoSuchVersion"}
+# A conditional write or delete lost to a concurrent one: 412, or 409 while both were in flight.
+_CONFLICT = {"PreconditionFailed", "412", "ConditionalRequestConflict", "409"}
+#: S3's limit on the length of a key, in UTF-8 bytes.
+MAX_KEY_BYTES = 1024
+
+
+class WriteConflict(RuntimeError):
+    """The destination key changed since it was read: another event's write came first."""
 
 
 @dataclass(frozen=True)
@@ -37,8 +47,37 @@ class SourceObject:
     version_id: str | None
 
 
+@dataclass(frozen=True)
+class DestinationObject:
+    """An output or rejection report as found: its ETag and the sequencer that produced it."""
+
+    etag: str
+    sequencer: str | None
+
+
+@dataclass(frozen=True)
+class DestinationState:
+    """What the destination holds for one key; writes are conditional on it being unchanged."""
+
+    output: DestinationObject | None
+    report: DestinationObject | None
+
+    def sequencers(self) -> list[str]:
+        found = (self.output, self.report)
+        return [item.sequencer for item in found if item is not None and item.sequencer]
+
+
 def _is_not_found(error: ClientError) -> bool:
     return error.response.get("Error", {}).get("Code", "") in _NOT_FOUND
+
+
+def _is_conflict(error: ClientError) -> bool:
+    return error.response.get("Error", {}).get("Code", "") in _CONFLICT
+
+
+def _unless_changed(expected: DestinationObject | None) -> dict[str, Any]:
+    """Arguments that make a write fail if the key no longer holds `expected` (or now exists)."""
+    return {"IfMatch": expected.etag} if expected is not None else {"IfNoneMatch": "*"}
 
 
 class Storage:
@@ -100,29 +139,42 @@ class Storage:
             position = last + 1
             size = min(2 * size, largest)
 
-    def recorded_sequencers(self, key: str) -> list[str]:
-        """Sequencers of the events that produced the destination's current output and report."""
-        recorded = []
-        for candidate in (key, rejection_key(key)):
-            try:
-                head = self._s3.head_object(Bucket=self._destination, Key=candidate)
-            except ClientError as error:
-                if _is_not_found(error):
-                    continue
-                raise
-            value = head.get("Metadata", {}).get(SEQUENCER_METADATA)
-            if value:
-                recorded.append(value)
-        return recorded
-
-    def write_output(self, key: str, body: bytes, *, metadata: dict[str, str]) -> None:
-        self._s3.put_object(
-            Bucket=self._destination,
-            Key=key,
-            Body=body,
-            ContentType=OUTPUT_CONTENT_TYPE,
-            Metadata=metadata,
+    def destination_state(self, key: str) -> DestinationState:
+        """The output and the rejection report the destination holds for `key` now."""
+        return DestinationState(
+            output=self._head_destination(key), report=self._head_destination(rejection_key(key))
         )
+
+    def _head_destination(self, key: str) -> DestinationObject | None:
+        try:
+            head = self._s3.head_object(Bucket=self._destination, Key=key)
+        except ClientError as error:
+            if _is_not_found(error):
+                return None
+            raise
+        sequencer = head.get("Metadata", {}).get(SEQUENCER_METADATA) or None
+        return DestinationObject(etag=head["ETag"], sequencer=sequencer)
+
+    def write_output(
+        self,
+        key: str,
+        body: bytes,
+        *,
+        metadata: dict[str, str],
+        expected: DestinationObject | None,
+        source_etag: str | None = None,
+    ) -> None:
+        """One PutObject of the output, refused (WriteConflict) if the key changed meanwhile."""
+        inject("put", etag=source_etag)
+        with _conflicts_raised(key):
+            self._s3.put_object(
+                Bucket=self._destination,
+                Key=key,
+                Body=body,
+                ContentType=OUTPUT_CONTENT_TYPE,
+                Metadata=metadata,
+                **_unless_changed(expected),
+            )
 
     def write_output_by_copy(
         self,
@@ -132,14 +184,17 @@ class Storage:
         source: SourceObject,
         appended: bytes,
         metadata: dict[str, str],
+        expected: DestinationObject | None,
     ) -> int:
         """Write the source object followed by `appended`, copying the source inside S3.
 
         A multipart upload: UploadPartCopy of the source's byte ranges (each at most
         copy_part_bytes), pinned to the version and ETag that were read, then `appended` as the
-        last part. Any failure aborts the upload, so no part is left behind, and is raised.
-        Returns the number of parts.
+        last part, completed only if the key still holds `expected` (else WriteConflict). Any
+        failure aborts the upload, so no part is left behind, and is raised. Uploads of the key
+        that an earlier, killed attempt left open are aborted first. Returns the number of parts.
         """
+        self.abort_open_uploads(key)
         ranges = copy_ranges(source.size, self.tuning.copy_part_bytes)
         copy_source: CopySourceTypeDef = {"Bucket": source_bucket, "Key": source.key}
         if source.version_id:
@@ -166,6 +221,8 @@ class Storage:
                     **if_match,
                 )
                 parts.append({"PartNumber": number, "ETag": copied["CopyPartResult"]["ETag"]})
+                if number == 1:
+                    inject("part-copied", etag=source.etag)
             number = len(parts) + 1
             uploaded = self._s3.upload_part(
                 Bucket=self._destination,
@@ -175,12 +232,14 @@ class Storage:
                 Body=appended,
             )
             parts.append({"PartNumber": number, "ETag": uploaded["ETag"]})
-            self._s3.complete_multipart_upload(
-                Bucket=self._destination,
-                Key=key,
-                UploadId=upload_id,
-                MultipartUpload={"Parts": parts},
-            )
+            with _conflicts_raised(key):
+                self._s3.complete_multipart_upload(
+                    Bucket=self._destination,
+                    Key=key,
+                    UploadId=upload_id,
+                    MultipartUpload={"Parts": parts},
+                    **_unless_changed(expected),
+                )
         except BaseException:
             # The error that stopped the upload is the one to raise; a failed abort is left to
             # the bucket's lifecycle rule for incomplete multipart uploads.
@@ -191,22 +250,74 @@ class Storage:
             raise
         return len(parts)
 
-    def write_rejection(self, key: str, report: bytes, *, metadata: dict[str, str]) -> None:
-        self._s3.put_object(
-            Bucket=self._destination,
-            Key=rejection_key(key),
-            Body=report,
-            ContentType="application/json",
-            Metadata=metadata,
+    def abort_open_uploads(self, key: str) -> int:
+        """Abort the multipart uploads of exactly `key` still open; returns how many."""
+        aborted = 0
+        pages = self._s3.get_paginator("list_multipart_uploads").paginate(
+            Bucket=self._destination, Prefix=key
         )
+        for page in pages:
+            for upload in page.get("Uploads", []):
+                if upload.get("Key") != key:
+                    continue
+                with contextlib.suppress(ClientError):  # already completed or aborted
+                    self._s3.abort_multipart_upload(
+                        Bucket=self._destination, Key=key, UploadId=upload["UploadId"]
+                    )
+                    aborted += 1
+        return aborted
 
-    def remove_rejection(self, key: str) -> None:
-        """Delete a stale rejection report of `key`; deleting a missing one is not an error."""
-        self._s3.delete_object(Bucket=self._destination, Key=rejection_key(key))
+    def write_rejection(
+        self,
+        key: str,
+        report: bytes,
+        *,
+        metadata: dict[str, str],
+        expected: DestinationObject | None,
+    ) -> None:
+        """Write the rejection report of `key`, refused (WriteConflict) if it changed meanwhile."""
+        with _conflicts_raised(rejection_key(key)):
+            self._s3.put_object(
+                Bucket=self._destination,
+                Key=rejection_key(key),
+                Body=report,
+                ContentType="application/json",
+                Metadata=metadata,
+                **_unless_changed(expected),
+            )
+
+    def remove_rejection(self, key: str, *, expected: DestinationObject) -> None:
+        """Delete the rejection report of `key` if it is still `expected` (else WriteConflict)."""
+        with _conflicts_raised(rejection_key(key)):
+            try:
+                self._s3.delete_object(
+                    Bucket=self._destination, Key=rejection_key(key), IfMatch=expected.etag
+                )
+            except ClientError as error:
+                if not _is_not_found(error):
+                    raise
+
+
+@contextlib.contextmanager
+def _conflicts_raised(key: str) -> Iterator[None]:
+    try:
+        yield
+    except ClientError as error:
+        if _is_conflict(error):
+            raise WriteConflict(f"{key!r} changed while this event was processed") from error
+        raise
 
 
 def rejection_key(key: str) -> str:
-    return f"{REJECTED_PREFIX}{key}.json"
+    """Where the rejection report of `key` goes: `_rejected/<key>.json`.
+
+    A key too long for that (S3 keys hold at most 1,024 bytes) gets its report under the
+    SHA-256 of the key instead; the report itself names the key.
+    """
+    report = f"{REJECTED_PREFIX}{key}.json"
+    if len(report.encode()) <= MAX_KEY_BYTES:
+        return report
+    return f"{REJECTED_PREFIX}sha256/{hashlib.sha256(key.encode()).hexdigest()}.json"
 
 
 def copy_ranges(size: int, part_bytes: int) -> list[tuple[int, int]]:

@@ -68,6 +68,11 @@ run "function_policy_allows_exactly_the_expected_statements" {
       }),
       jsonencode({
         Effect   = "Allow"
+        Action   = ["s3:ListBucketMultipartUploads"]
+        Resource = ["arn:aws:s3:::pipesum-dev-destination-123456789012-us-east-1"]
+      }),
+      jsonencode({
+        Effect   = "Allow"
         Action   = ["s3:DeleteObject"]
         Resource = ["arn:aws:s3:::pipesum-dev-destination-123456789012-us-east-1/_rejected/*"]
       }),
@@ -77,7 +82,7 @@ run "function_policy_allows_exactly_the_expected_statements" {
         Resource = [aws_kms_key.this.arn]
       }),
     ])
-    error_message = "The function policy must be exactly: GetObject+GetObjectVersion on <source>/*; ListBucket on both buckets; PutObject+GetObject+AbortMultipartUpload on <destination>/*; DeleteObject on <destination>/_rejected/*; Decrypt+GenerateDataKey on the stack's key. It is ${module.function.lambda_role_inline_policies["function"].policy}"
+    error_message = "The function policy must be exactly: GetObject+GetObjectVersion on <source>/*; ListBucket on both buckets; PutObject+GetObject+AbortMultipartUpload on <destination>/*; ListBucketMultipartUploads on <destination>; DeleteObject on <destination>/_rejected/*; Decrypt+GenerateDataKey on the stack's key. It is ${module.function.lambda_role_inline_policies["function"].policy}"
   }
 
   assert {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -222,3 +223,77 @@ def test_each_event_is_logged_as_one_structured_line(
     [record] = caplog.records
     assert record.getMessage() == "object_written"
     assert (record.bucket, record.key, record.sequencer) == (SOURCE, "k", "0C")  # type: ignore[attr-defined]
+
+
+def test_a_newer_write_landing_during_processing_wins_and_this_event_is_superseded(
+    s3: S3Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """GIVEN an event for version 1 being processed WHEN a newer event writes its output first
+    (between this event's order check and its write) THEN the conditional write is refused, the
+    order is checked again, and the newer output stays."""
+    s3.put_object(Bucket=SOURCE, Key="k", Body=b"a|b\n1|2\n")
+
+    def newer_event_writes_first(point: str, **_where: object) -> None:
+        if point == "read":
+            s3.put_object(
+                Bucket=DESTINATION, Key="k", Body=b"newer\n", Metadata={SEQUENCER_METADATA: "0F"}
+            )
+
+    monkeypatch.setattr("pipesum.process.inject", newer_event_writes_first)
+    assert handler.handle(event_for("k", sequencer="0A"), CONTEXT)["outcome"] == "superseded"
+    assert read(s3, "k") == b"newer\n"
+
+
+def test_an_older_write_landing_during_processing_is_overwritten(
+    s3: S3Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """GIVEN a late older event that writes between this event's check and write THEN this
+    event's write is refused once, retried against the new state, and its output is the last."""
+    s3.put_object(Bucket=SOURCE, Key="k", Body=SAMPLE)
+
+    def older_event_writes_first(point: str, **_where: object) -> None:
+        if point == "read":
+            s3.put_object(
+                Bucket=DESTINATION, Key="k", Body=b"older\n", Metadata={SEQUENCER_METADATA: "01"}
+            )
+
+    monkeypatch.setattr("pipesum.process.inject", older_event_writes_first)
+    assert handler.handle(event_for("k", sequencer="0A"), CONTEXT)["outcome"] == "written"
+    assert read(s3, "k") == SAMPLE + b"23185\n"
+    assert s3.head_object(Bucket=DESTINATION, Key="k")["Metadata"][SEQUENCER_METADATA] == "0A"
+
+
+def test_a_newer_rejection_landing_during_processing_is_not_removed(
+    s3: S3Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A valid older version keeps its output, but a newer version's report written meanwhile
+    is neither overwritten nor deleted by it."""
+    s3.put_object(Bucket=SOURCE, Key="k", Body=b"a|b\n1\n")
+    handler.handle(event_for("k", sequencer="01"), CONTEXT)
+    s3.put_object(Bucket=SOURCE, Key="k", Body=SAMPLE)
+
+    def newer_report_first(point: str, **_where: object) -> None:
+        if point == "read":
+            s3.put_object(
+                Bucket=DESTINATION,
+                Key="_rejected/k.json",
+                Body=b"{}",
+                Metadata={SEQUENCER_METADATA: "0F"},
+            )
+
+    monkeypatch.setattr("pipesum.process.inject", newer_report_first)
+    handler.handle(event_for("k", sequencer="05"), CONTEXT)
+    assert read(s3, "_rejected/k.json") == b"{}"
+
+
+def test_a_key_too_long_for_its_report_key_gets_a_report_named_by_its_hash(
+    s3: S3Client,
+) -> None:
+    """S3 keys hold 1,024 bytes: `_rejected/<key>.json` of a 1,024-byte key cannot exist."""
+    key = "k/" + "x" * 1018 + ".txt"
+    assert len(key.encode()) == 1024
+    s3.put_object(Bucket=SOURCE, Key=key, Body=b"a|b\n1|x\n")
+    assert handler.handle(event_for(key), CONTEXT)["outcome"] == "rejected"
+    digest = hashlib.sha256(key.encode()).hexdigest()
+    report = json.loads(read(s3, f"_rejected/sha256/{digest}.json"))
+    assert (report["source_key"], report["error_code"]) == (key, "INVALID_NUMBER")

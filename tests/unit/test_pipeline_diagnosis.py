@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
+from harness import pipeline
 from harness.pipeline import explain_missing_outcome
+from pipesum import storage
 
 KEY = "in/file.txt"
 
@@ -46,3 +50,11 @@ def test_unicode_keys_are_found_in_json_escaped_log_lines() -> None:
     lines = ['{"message": "object_superseded", "key": "\\u043a\\u043b\\u044e\\u0447.txt"}']
     message = explain_missing_outcome(key, upload_error=None, log_lines=lines)
     assert "function invoked for this key" in message
+
+
+@pytest.mark.parametrize(
+    "key",
+    ["k", "a/b c+d%2B.txt", "ünï/ключ.txt", "x" * 1004, "x" * 1005, "é" * 512, "../up.txt"],
+)
+def test_the_harness_looks_for_reports_where_the_function_writes_them(key: str) -> None:
+    assert pipeline.rejection_key(key) == storage.rejection_key(key)

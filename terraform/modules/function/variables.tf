@@ -69,9 +69,14 @@ variable "reserved_concurrent_executions" {
 }
 
 variable "environment" {
-  description = "Environment variables of the function."
+  description = "Environment variables of the function. PIPESUM_FAULT (the reliability tests' fault hook) is refused: only tests set it, on an emulator."
   type        = map(string)
   default     = {}
+
+  validation {
+    condition     = !contains(keys(var.environment), "PIPESUM_FAULT")
+    error_message = "PIPESUM_FAULT turns on the reliability tests' fault hook; it is never deployed."
+  }
 }
 
 variable "kms_key_arn" {

@@ -1,0 +1,67 @@
+"""The test-only fault hook: inert unless PIPESUM_FAULT names it, exact about where it fires."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+
+import pytest
+
+from pipesum.faults import FAULT_VARIABLE, Fault, FaultSpecError, inject
+
+
+@pytest.mark.parametrize(
+    ("spec", "expected"),
+    [
+        ("kill@part-copied", Fault("kill", "part-copied")),
+        ("hang@put", Fault("hang", "put")),
+        ("delay:2.5@read#abc123", Fault("delay", "read", 2.5, "abc123")),
+    ],
+)
+def test_a_fault_names_an_action_a_point_and_maybe_an_etag(spec: str, expected: Fault) -> None:
+    assert Fault.parse(spec) == expected
+
+
+@pytest.mark.parametrize(
+    "spec", ["kill", "kill@nowhere", "explode@put", "delay@put", "kill:3@put", "delay:x@put"]
+)
+def test_a_fault_that_names_nothing_known_is_an_error(spec: str) -> None:
+    with pytest.raises(FaultSpecError, match=FAULT_VARIABLE):
+        Fault.parse(spec)
+
+
+def test_without_the_variable_the_hook_does_nothing() -> None:
+    inject("put", etag="e", environ={})
+
+
+def test_a_fault_for_another_point_or_object_does_nothing() -> None:
+    inject("put", etag="e", environ={FAULT_VARIABLE: "kill@part-copied"})
+    inject("put", etag="e", environ={FAULT_VARIABLE: "kill@put#other"})
+
+
+def test_delay_waits_about_the_time_it_names() -> None:
+    started = time.monotonic()
+    inject("read", etag=None, environ={FAULT_VARIABLE: "delay:0.2@read"})
+    assert time.monotonic() - started >= 0.2
+
+
+def test_kill_ends_the_process_with_sigkill() -> None:
+    """As when Lambda's runtime is torn down: no handler, no finally, no abort runs."""
+    code = (
+        "import pipesum.handler\n"  # sets up the function's JSON log lines, as in Lambda
+        "from pipesum.faults import inject\n"
+        "inject('put', etag='e', environ={'PIPESUM_FAULT': 'kill@put#e'})\n"
+        "print('survived')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={"PYTHONPATH": "function"},
+        timeout=60,
+    )
+    assert done.returncode == -9
+    assert "survived" not in done.stdout
+    assert '"fault_injected"' in done.stdout
