@@ -3,11 +3,13 @@
     python -m harness.bench_probe core     FILE RESULT.json
     python -m harness.bench_probe function KEY  RESULT.json   (S3 from the environment)
     python -m harness.bench_probe naive    KEY  RESULT.json   (S3 from the environment)
+    python -m harness.bench_probe handle   KEY  RESULT.json   (S3 from the environment)
 
 - core: the streaming core (SumParser) on a local file, fed reads of 64 KiB doubling to 1 MiB,
   as the function feeds it S3's ranged reads; no AWS library is imported.
 - function: pipesum.handler.handle called in this process, with its S3 client pointed at the
   endpoint in AWS_ENDPOINT_URL; SOURCE_BUCKET, DESTINATION_BUCKET and MAX_INPUT_BYTES as set.
+- handle: as function, but any outcome (a rejection too) is a result.
 - naive: GetObject of the whole file, split into lines, line 2 split and summed with Decimal,
   PutObject of the whole file plus the sum (what the function did before it streamed).
 
@@ -82,7 +84,8 @@ def run_core(path: Path) -> dict[str, Any]:
     return {"seconds": seconds, "sum": format_sum(row.total), "read": read, "written": 0}
 
 
-def run_function(key: str) -> dict[str, Any]:
+def _handle(key: str) -> tuple[dict[str, object], float, Traffic]:
+    """pipesum.handler.handle on an Object Created event of `key`: (its result, seconds, S3)."""
     import boto3  # noqa: PLC0415  (RSS: only what it measures)
 
     from pipesum import handler  # noqa: PLC0415
@@ -107,7 +110,13 @@ def run_function(key: str) -> dict[str, Any]:
     }
     started = time.perf_counter()
     result = handler.handle(event, None)
-    seconds = time.perf_counter() - started
+    return result, time.perf_counter() - started, traffic
+
+
+def run_function(key: str) -> dict[str, Any]:
+    import boto3  # noqa: PLC0415  (RSS: only what it measures)
+
+    result, seconds, traffic = _handle(key)
     if result.get("outcome") != "written":
         raise SystemExit(f"the function did not write an output: {result}")
     checker = boto3.session.Session().client("s3")  # not counted: the bench's own reads
@@ -120,6 +129,12 @@ def run_function(key: str) -> dict[str, Any]:
         "output_bytes": output_size,
         **traffic.as_dict(),
     }
+
+
+def run_handle(key: str) -> dict[str, Any]:
+    """Any outcome: the memory and time of handling one event, whatever the file holds."""
+    result, seconds, traffic = _handle(key)
+    return {"seconds": seconds, "outcome": result.get("outcome"), **traffic.as_dict()}
 
 
 def run_naive(key: str) -> dict[str, Any]:
@@ -153,6 +168,8 @@ def main(argv: list[str]) -> int:
         result = run_core(Path(target))
     elif approach == "function":
         result = run_function(target)
+    elif approach == "handle":
+        result = run_handle(target)
     elif approach == "naive":
         result = run_naive(target)
     else:

@@ -1,0 +1,217 @@
+"""Hostile files and keys end to end: each ends in the right output or rejection report.
+
+What is right comes from the independent whole-bytes reference (tests/support), not from the
+function. An outcome at all shows the function finished within its timeout (a timed-out
+invocation writes nothing). Memory cannot be read inside the emulator's Lambda worker, so each
+file is also handled once in a process of its own against the same buckets, and its peak RSS
+must stay under the memory the function is deployed with.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+from harness.bench import measure
+from harness.pipeline import Outcome, Pipeline
+from harness.reliability import record
+from harness.stack import StackOutputs
+from pipesum.rejection import InputRejected
+from providers import Connection
+from tests.support.function_config import FunctionConfig
+from tests.support.reference_transform import reference_append_sum
+
+if TYPE_CHECKING:
+    from mypy_boto3_lambda import LambdaClient
+
+MIB = 1 << 20
+MAX_INPUT_BYTES = 16 * MIB
+WAIT_SECONDS = 120.0
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+@dataclass(frozen=True)
+class Hostile:
+    name: str
+    body: bytes
+    #: The object key after the run's prefix; None: `<name>.txt`.
+    key: str | None = None
+
+    def key_under(self, prefix: str) -> str:
+        if self.key is not None:
+            return f"{prefix}/{self.key}"
+        return f"{prefix}/{self.name}.txt"
+
+
+def _key_of_1024_bytes(prefix_length: int, *, tail: str = ".txt") -> str:
+    """The part after `<prefix>/` of a key of exactly 1,024 UTF-8 bytes."""
+    return (
+        "ü" * ((1024 - prefix_length - 1 - len(tail)) // 2)
+        + "x" * ((1024 - prefix_length - 1 - len(tail)) % 2)
+        + tail
+    )
+
+
+PREFIX_LENGTH = len("hostile-12345678")
+FIELDS = 10_240
+HOSTILE = [
+    Hostile(
+        "header-row-of-10-mib",
+        b"|".join([b"h" * 1023] * FIELDS) + b"\n" + b"|".join([b"7"] * FIELDS) + b"\n",
+    ),
+    Hostile("row-2-of-a-million-empty-fields", b"h\n" + b"|" * 999_999 + b"\n"),
+    Hostile("nul-in-row-2", b"a|b\n1|\x002\n"),
+    Hostile("nul-in-the-header", b"a\x00|b\n1|2\n"),
+    Hostile("nul-after-row-2", b"a|b\n1|2\n\x00\x00\x00\n"),
+    Hostile("invalid-utf-8-after-row-2", b"a|b\n1|2\n\xff\xfe\xc0\xaf\xed\xa0\x80 kept\n"),
+    Hostile("zero-bytes", b""),
+    Hostile("key-of-1024-bytes", b"a|b\n1|2\n", key=_key_of_1024_bytes(PREFIX_LENGTH)),
+    Hostile(
+        "key-of-1024-bytes-rejected",
+        b"a|b\n1|x\n",
+        key=_key_of_1024_bytes(PREFIX_LENGTH, tail="-bad.txt"),
+    ),
+    Hostile("key-with-dot-dot", b"a|b\n1|2\n", key="a/../../escape.txt"),
+    Hostile("key-of-dot-dot-segments-only", b"a|b\n3|4\n", key="../../../triggerFile.txt"),
+]
+
+
+@pytest.fixture(scope="module")
+def larger_inputs(connection: Connection, outputs: StackOutputs) -> Iterator[FunctionConfig]:
+    """The function deployed with a 16 MiB input limit, so the 10 MiB header is in bounds."""
+    client: LambdaClient = connection.session().client(
+        "lambda", endpoint_url=connection.endpoint_url
+    )
+    config = FunctionConfig(client, outputs.function_name)
+    config.set(environment={"MAX_INPUT_BYTES": str(MAX_INPUT_BYTES)})
+    try:
+        yield config
+    finally:
+        config.restore()
+
+
+def expected_outcome(body: bytes) -> tuple[str, bytes | str]:
+    """("output", bytes) or ("rejected", error code), from the reference."""
+    try:
+        return "output", reference_append_sum(body, max_bytes=MAX_INPUT_BYTES)
+    except InputRejected as rejected:
+        return "rejected", str(rejected.code)
+
+
+def seen(outcome: Outcome) -> tuple[str, bytes | str]:
+    if outcome.kind == "rejected":
+        return "rejected", str(outcome.report()["error_code"])
+    return "output", outcome.body
+
+
+def peak_rss_mib(connection: Connection, outputs: StackOutputs, key: str, size: int) -> float:
+    """Peak RSS of handling `key` once in a process of its own (harness.bench_probe handle)."""
+    env = (
+        dict(os.environ)
+        | connection.environment()
+        | {
+            "SOURCE_BUCKET": outputs.source_bucket,
+            "DESTINATION_BUCKET": outputs.destination_bucket,
+            "MAX_INPUT_BYTES": str(MAX_INPUT_BYTES),
+            "BENCH_OBJECT_SIZE": str(size),
+        }
+    )
+    Pipeline(outputs, connection).forget(key)  # else the handling is "superseded", reads nothing
+    work = REPO_ROOT / "build" / "hostile"
+    work.mkdir(parents=True, exist_ok=True)
+    name = hashlib.sha256(key.encode()).hexdigest()[:16]
+    command = [sys.executable, "-m", "harness.bench_probe", "handle", key, str(work / name)]
+    seconds, rss_kib, code = measure(command, env=env, timeout=300, stdout=work / f"{name}.out")
+    error = (work / f"{name}.err").read_text(errors="replace")
+    assert seconds is not None, f"handling {key!r} in-process did not end in 300 s"
+    assert code == 0, error
+    return rss_kib / 1024
+
+
+@pytest.mark.usefixtures("larger_inputs")
+def test_hostile_files_and_keys_end_in_the_reference_outcome_with_memory_bounded(
+    pipeline: Pipeline, connection: Connection, outputs: StackOutputs
+) -> None:
+    prefix = f"hostile-{uuid.uuid4().hex[:8]}"
+    assert len(prefix) == PREFIX_LENGTH
+    cases = {case.key_under(prefix): case for case in HOSTILE}
+    assert all(len(key.encode()) <= 1024 for key in cases)
+
+    # GIVEN hostile files dropped at once into the deployed pipeline
+    def drop_and_wait(key: str) -> tuple[str, Outcome]:
+        dropped_at = time.time()
+        pipeline.drop(key, cases[key].body)
+        return key, pipeline.wait_for_outcome(key, timeout=WAIT_SECONDS, since=dropped_at)
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        outcomes = dict(pool.map(drop_and_wait, cases))
+
+    # THEN each ends in what the reference says, under the key exactly as uploaded
+    mismatches = {
+        cases[key].name: (seen(outcome), expected_outcome(cases[key].body))
+        for key, outcome in outcomes.items()
+        if seen(outcome) != expected_outcome(cases[key].body)
+    }
+    assert mismatches == {}
+    destination = pipeline.outputs.destination_bucket
+    written = {
+        item["Key"]
+        for listing_prefix in (f"{prefix}/", f"_rejected/{prefix}/", "_rejected/sha256/")
+        for item in pipeline.s3.list_objects_v2(Bucket=destination, Prefix=listing_prefix).get(
+            "Contents", []
+        )
+    }
+    assert {outcome.key for outcome in outcomes.values()} <= written
+    assert {key for key, outcome in outcomes.items() if outcome.kind == "output"} == {
+        key for key in written if key.startswith(f"{prefix}/")
+    }
+    too_long = next(key for key, case in cases.items() if case.name.endswith("1024-bytes-rejected"))
+    digest = hashlib.sha256(too_long.encode()).hexdigest()
+    assert outcomes[too_long].key == f"_rejected/sha256/{digest}.json"
+
+    # AND handling each once more in a process of its own stays under the function's memory
+    memory_mb = pipeline_memory_mb(connection, outputs)
+    rss = {
+        cases[key].name: peak_rss_mib(connection, outputs, key, len(cases[key].body))
+        for key in cases
+    }
+    assert {name: mib for name, mib in rss.items() if mib >= memory_mb} == {}
+
+    record(
+        "hostile-input",
+        scenario="Hostile files and keys",
+        done=(
+            f"dropped {len(cases)} hostile inputs at once: "
+            + ", ".join(case.name for case in HOSTILE)
+        ),
+        observed=(
+            "each ended in the reference's outcome (output byte for byte, or a report with "
+            "its error code), under the key as uploaded; reports of 1,024-byte keys under "
+            "_rejected/sha256/"
+        ),
+        figures={
+            "inputs tried": str(len(cases)),
+            "outcomes as the reference": f"{len(cases) - len(mismatches)} of {len(cases)}",
+            "peak RSS in-process (max)": f"{max(rss.values()):.1f} MiB (limit {memory_mb} MB)",
+        },
+        lost=len(cases) - len(outcomes),
+    )
+    for key in cases:
+        pipeline.remove(key)
+
+
+def pipeline_memory_mb(connection: Connection, outputs: StackOutputs) -> int:
+    client: LambdaClient = connection.session().client(
+        "lambda", endpoint_url=connection.endpoint_url
+    )
+    return client.get_function_configuration(FunctionName=outputs.function_name)["MemorySize"]
