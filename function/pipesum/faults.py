@@ -6,7 +6,10 @@ Lambda API, on an emulator); the Terraform function module refuses to deploy it.
 ETag. Actions: `kill` (SIGKILL, as when the runtime is torn down), `hang` (until the runtime's
 timeout stops the function), `delay:SECONDS`. Points are where the function is about to change
 the destination: `read` (the source is read, nothing written yet), `part-copied` (a multipart
-upload has its first part), `put` (just before a single PutObject).
+upload has its first part), `put` (just before a single PutObject). When the fault fires, the
+file named by PIPESUM_FAULT_ANNOUNCE (if set) is created, so that a test on the same machine as
+the emulator's Lambda workers knows the function is being held (their logs arrive only at the
+end of an invocation).
 """
 
 from __future__ import annotations
@@ -17,8 +20,10 @@ import signal
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 FAULT_VARIABLE = "PIPESUM_FAULT"
+ANNOUNCE_VARIABLE = "PIPESUM_FAULT_ANNOUNCE"
 POINTS = frozenset({"read", "part-copied", "put"})
 
 logger = logging.getLogger("pipesum")
@@ -65,8 +70,10 @@ def inject(point: str, *, etag: str | None, environ: Mapping[str, str] = os.envi
     logger.warning(
         "fault_injected", extra={"fault": fault.action, "point": point, "source_etag": etag}
     )
-    for handler in logger.handlers:
+    for handler in [*logger.handlers, *logging.getLogger().handlers]:
         handler.flush()
+    if announce := environ.get(ANNOUNCE_VARIABLE):
+        Path(announce).write_text(f"{fault.action}@{point}\n")
     if fault.action == "kill":
         os.kill(os.getpid(), signal.SIGKILL)
     # The function's own deadline is what ends a hang: wait on an event nobody sets.

@@ -27,7 +27,7 @@ from harness.pipeline import Outcome, Pipeline
 from harness.reliability import record
 from harness.stack import StackOutputs
 from pipesum.rejection import InputRejected
-from providers import Connection
+from providers import Connection, Target
 from tests.support.function_config import FunctionConfig
 from tests.support.reference_transform import reference_append_sum
 
@@ -215,3 +215,75 @@ def pipeline_memory_mb(connection: Connection, outputs: StackOutputs) -> int:
         "lambda", endpoint_url=connection.endpoint_url
     )
     return client.get_function_configuration(FunctionName=outputs.function_name)["MemorySize"]
+
+
+def wait_for_log_line(
+    pipeline: Pipeline, *, since: float, needles: tuple[str, ...], timeout: float
+) -> str:
+    """The first function log line holding every needle; fails saying what was last seen."""
+    deadline = time.monotonic() + timeout
+    lines: list[str] = []
+    while time.monotonic() < deadline:
+        lines = pipeline.function_log_lines(since)
+        for line in lines:
+            if all(needle in line for needle in needles):
+                return line
+        time.sleep(0.2)
+    last = "\n".join(lines[-5:]) or "(no log lines)"
+    raise AssertionError(f"no log line with {needles} in {timeout:.0f} s; last seen:\n{last}")
+
+
+def wait_for_file(path: Path, *, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while not path.exists():
+        if time.monotonic() >= deadline:
+            raise AssertionError(f"the fault hook did not fire in {timeout:.0f} s ({path})")
+        time.sleep(0.05)
+
+
+def test_an_object_replaced_while_being_processed_ends_in_the_newer_versions_output(
+    pipeline: Pipeline, larger_inputs: FunctionConfig, target: Target, tmp_path: Path
+) -> None:
+    """GIVEN version 1 being processed (held after its read by the fault hook) WHEN version 2
+    replaces it and is processed first THEN version 1's conditional write is refused, it is
+    found superseded, and the output is version 2's.
+
+    The hook announces the hold in a file, which needs the Lambda workers on this machine."""
+    if target.name != "ministack":
+        pytest.skip("the hold is announced through the filesystem of local Lambda workers")
+    announce = tmp_path / "held"
+    key = f"replaced-{uuid.uuid4().hex[:8]}/triggerFile.txt"
+    first, second = b"a|b\n1|1\n", b"a|b\n2|2\n"
+    held = hashlib.md5(first).hexdigest()  # noqa: S324  (S3's ETag of a single-part upload)
+    larger_inputs.set(
+        environment={
+            "MAX_INPUT_BYTES": str(MAX_INPUT_BYTES),
+            "PIPESUM_FAULT": f"delay:5@read#{held}",
+            "PIPESUM_FAULT_ANNOUNCE": str(announce),
+        }
+    )
+    try:
+        since = time.time()
+        pipeline.drop(key, first)
+        wait_for_file(announce, timeout=WAIT_SECONDS)
+        pipeline.drop(key, second)
+        superseded = wait_for_log_line(
+            pipeline, since=since, needles=("object_superseded", key), timeout=WAIT_SECONDS
+        )
+    finally:
+        larger_inputs.set(environment={"MAX_INPUT_BYTES": str(MAX_INPUT_BYTES)})
+    outcome = pipeline.outcome(key)
+    assert outcome is not None
+    assert (outcome.kind, outcome.body) == ("output", second + b"4\n")
+    assert '"write_conflicts": 1' in superseded
+    record(
+        "replaced-while-processing",
+        scenario="Object replaced while being processed",
+        done="held version 1 after its read (fault hook delay), replaced it with version 2",
+        observed=(
+            "version 2's output written first; version 1's conditional write refused "
+            "(412), then found superseded by sequencer; final output is version 2's"
+        ),
+        figures={"write conflicts settled": "1", "stale outputs": "0"},
+    )
+    pipeline.remove(key)

@@ -5,10 +5,11 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
-from pipesum.faults import FAULT_VARIABLE, Fault, FaultSpecError, inject
+from pipesum.faults import ANNOUNCE_VARIABLE, FAULT_VARIABLE, Fault, FaultSpecError, inject
 
 
 @pytest.mark.parametrize(
@@ -65,3 +66,10 @@ def test_kill_ends_the_process_with_sigkill() -> None:
     assert done.returncode == -9
     assert "survived" not in done.stdout
     assert '"fault_injected"' in done.stdout
+
+
+def test_a_fault_announces_itself_in_the_file_named_for_it(tmp_path: Path) -> None:
+    announce = tmp_path / "held"
+    environ = {FAULT_VARIABLE: "delay:0.01@read", ANNOUNCE_VARIABLE: str(announce)}
+    inject("read", etag=None, environ=environ)
+    assert announce.read_text() == "delay@read\n"
