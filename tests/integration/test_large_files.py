@@ -258,7 +258,11 @@ def test_a_replaced_source_is_refused_by_its_etag_and_the_upload_aborted(
     # WHEN the output is copied from what was located
     with pytest.raises(ClientError) as refused:
         storage.write_output_by_copy(
-            "k", source_bucket=source_bucket, source=source, appended=b"3\n", metadata={},
+            "k",
+            source_bucket=source_bucket,
+            source=source,
+            appended=b"3\n",
+            metadata={},
             expected=None,
         )
     # THEN S3 refuses the copy, nothing is written, and no upload is left open
@@ -286,7 +290,11 @@ def test_a_failure_mid_upload_leaves_no_upload_behind(
     s3.meta.events.register("before-call.s3.UploadPartCopy", fail_the_third_copy)
     with pytest.raises(ClientError, match="injected"):
         storage.write_output_by_copy(
-            "k", source_bucket=source_bucket, source=source, appended=b"3\n", metadata={},
+            "k",
+            source_bucket=source_bucket,
+            source=source,
+            appended=b"3\n",
+            metadata={},
             expected=None,
         )
     assert s3.list_multipart_uploads(Bucket=destination).get("Uploads", []) == []
@@ -307,7 +315,11 @@ def test_ranged_reads_and_small_copy_parts_are_what_the_emulator_does(
     assert source is not None
     assert storage.read_source_range(source_bucket, source, 4, 7) == b"1|2\n"
     parts = storage.write_output_by_copy(
-        "k", source_bucket=source_bucket, source=source, appended=b"3\n", metadata={"m": "v"},
+        "k",
+        source_bucket=source_bucket,
+        source=source,
+        appended=b"3\n",
+        metadata={"m": "v"},
         expected=None,
     )
     assert parts == 6  # 48 bytes in five 10-byte ranges (at most), then the row
