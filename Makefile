@@ -10,6 +10,7 @@ VENV := .venv
 EMULATOR_VENV := .venv-emulator
 CHECKOV_VENV := .venv-checkov
 ACTIONLINT_VENV := .venv-actionlint
+DIAGRAM_VENV := .venv-diagram
 PY := $(VENV)/bin/python
 TARGET ?= ministack
 ENV ?= dev
@@ -20,7 +21,7 @@ export PIPESUM_GIT_COMMIT ?= $(shell git rev-parse HEAD 2>/dev/null || echo unkn
 
 .PHONY: help
 help: ## List the targets
-	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-10s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-13s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 # --- environments -------------------------------------------------------------------------------
 
@@ -49,21 +50,36 @@ $(ACTIONLINT_VENV)/.installed: requirements/actionlint.txt
 	$(ACTIONLINT_VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements/actionlint.txt
 	@touch $@
 
+# diagrams (docs/architecture.png) is a documentation tool only: `make test` does not need it.
+$(DIAGRAM_VENV)/.installed: requirements/diagram.txt
+	$(PYTHON_BOOTSTRAP) -m venv $(DIAGRAM_VENV)
+	$(DIAGRAM_VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements/diagram.txt
+	@touch $@
+
 .PHONY: venv
 venv: $(VENV)/.installed $(EMULATOR_VENV)/.installed ## Create the virtualenvs (dev tools; the emulator)
 
 .PHONY: tools
-tools:
+tools: ## Check that terraform is on PATH
 	@command -v terraform >/dev/null || { echo "terraform is not on PATH: install Terraform 1.11 (https://developer.hashicorp.com/terraform/install)."; exit 1; }
 
 # The evidence test renders a PNG with headless Chromium; as root on Debian/Ubuntu it is installed.
 .PHONY: chromium
-chromium:
+chromium: ## Install Chromium when missing (root + apt), for the evidence PNG
 	@command -v chromium >/dev/null || command -v chromium-browser >/dev/null || { \
 	  if [[ $$(id -u) == 0 ]] && command -v apt-get >/dev/null; then \
 	    echo "installing Chromium (apt-get install chromium), needed for the evidence PNG ..."; \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "Chromium is needed for the evidence PNG: install it (apt-get install chromium)."; exit 1; fi; }
+
+# diagrams renders through Graphviz's dot; as root on Debian/Ubuntu it is installed.
+.PHONY: graphviz
+graphviz: ## Install Graphviz when missing (root + apt), for the diagram
+	@command -v dot >/dev/null || { \
+	  if [[ $$(id -u) == 0 ]] && command -v apt-get >/dev/null; then \
+	    echo "installing Graphviz (apt-get install graphviz), needed for the architecture diagram ..."; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq graphviz >/dev/null; \
+	  else echo "Graphviz's dot is needed for the architecture diagram: install it (apt-get install graphviz)."; exit 1; fi; }
 
 .PHONY: build
 build: $(VENV)/.installed ## Build the function's zip reproducibly (build/function.zip)
@@ -96,6 +112,10 @@ verify: venv tools ## Prove what runs is this commit (sandbox; TARGET=aws ENV=pr
 evidence: venv tools chromium ## Run verify and write evidence/ (Markdown, HTML, and a PNG via headless Chromium)
 	@$(PY) -m harness.evidence --target $(TARGET) --var-file envs/$(ENV).tfvars
 
+.PHONY: redrive
+redrive: venv ## Replay both failure queues through the function (sandbox; TARGET=aws ENV=prod)
+	@$(PY) -m harness.redrive --target $(TARGET) --var-file envs/$(ENV).tfvars
+
 .PHONY: down
 down: ## Stop the sandbox emulator and remove its state
 	@if [[ -x $(PY) ]]; then $(PY) -m harness.cli down; else rm -rf .sandbox; fi
@@ -111,7 +131,7 @@ deploy-init: tools ## AWS: terraform init with the backend of ENV=dev|prod (envs
 
 # Refuses to plan ENV against the state of another environment.
 .PHONY: deploy-env
-deploy-env: tools
+deploy-env: tools ## AWS: refuse to go on unless terraform/ is initialised for ENV
 	@grep -qE '"key": *"[^"]*/$(ENV)/terraform\.tfstate"' terraform/.terraform/terraform.tfstate 2>/dev/null || \
 	  { echo "terraform/ is not initialised with the backend of ENV=$(ENV): run make deploy-init ENV=$(ENV)"; exit 1; }
 
@@ -156,7 +176,22 @@ test: venv tools chromium lint tf-check ## Everything: lint, Terraform checks, u
 bench: venv tools ## Benchmark function, core, naive and awk (1 KiB-512 MiB); writes docs/benchmarks.md
 	@$(PY) -m harness.bench
 
+.PHONY: soak
+soak: venv tools ## Soak a fresh stack (2,000 mixed files at 20/s, each accounted for); rewrite docs/reliability.md
+	@$(PY) -m harness.soak
+	@$(PY) -m harness.reliability
+
+# --- documentation ------------------------------------------------------------------------------
+
+.PHONY: docs
+docs: $(VENV)/.installed ## Regenerate the Inputs/Outputs tables of the Terraform READMEs (python-hcl2)
+	@$(PY) -m harness.tfdocs
+
+.PHONY: diagram
+diagram: $(DIAGRAM_VENV)/.installed graphviz ## Regenerate docs/architecture.png from harness/diagram.py (diagrams + graphviz)
+	@$(DIAGRAM_VENV)/bin/python -m harness.diagram
+
 .PHONY: clean
 clean: down ## Remove build output, caches and virtualenvs
-	rm -rf build $(VENV) $(EMULATOR_VENV) $(CHECKOV_VENV) $(ACTIONLINT_VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf build $(VENV) $(EMULATOR_VENV) $(CHECKOV_VENV) $(ACTIONLINT_VENV) $(DIAGRAM_VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
 	find terraform -name .terraform -type d -prune -exec rm -rf {} +

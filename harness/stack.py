@@ -29,6 +29,9 @@ class StackOutputs:
     log_group: str
     event_rule: str
     region: str
+    #: The two failure queues: the rule target's DLQ, and the function's on-failure destination.
+    event_dlq_url: str
+    function_failure_queue_url: str
 
     @classmethod
     def from_terraform(cls, outputs: dict[str, str]) -> StackOutputs:
@@ -39,6 +42,8 @@ class StackOutputs:
             log_group=outputs["lambda_log_group_name"],
             event_rule=outputs["event_rule_name"],
             region=outputs["region"],
+            event_dlq_url=outputs["event_dlq_url"],
+            function_failure_queue_url=outputs["function_failure_queue_url"],
         )
 
 

@@ -1,0 +1,129 @@
+"""Failed invocations land in the on-failure queue; after the cause is gone, redrive replays them.
+
+The function is made to fail by the fault hook (killed before its PutObject). On MiniStack,
+EventBridge invokes the function directly, so its retries and on-failure destination are not
+used by a drop; here each file's event is therefore also sent the way EventBridge sends it on
+AWS, as an asynchronous invoke, and Lambda's retries and on-failure destination take over.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+import pytest
+
+from harness.pipeline import Pipeline
+from harness.redrive import redrive
+from harness.reliability import record
+from harness.stack import StackOutputs
+from providers import Connection
+from tests.support.function_config import FunctionConfig, object_created_event
+
+if TYPE_CHECKING:
+    from mypy_boto3_lambda import LambdaClient
+    from mypy_boto3_sqs import SQSClient
+
+FILES = 5
+WAIT_SECONDS = 90.0
+
+
+@pytest.fixture
+def lambda_client(connection: Connection) -> LambdaClient:
+    client: LambdaClient = connection.session().client(
+        "lambda", endpoint_url=connection.endpoint_url
+    )
+    return client
+
+
+@pytest.fixture
+def failing_function(
+    lambda_client: LambdaClient, outputs: StackOutputs
+) -> Iterator[FunctionConfig]:
+    config = FunctionConfig(lambda_client, outputs.function_name)
+    config.set(environment={"PIPESUM_FAULT": "kill@put"})
+    try:
+        yield config
+    finally:
+        config.restore()
+
+
+def queue_depth(sqs: SQSClient, queue_url: str) -> int:
+    attributes = sqs.get_queue_attributes(
+        QueueUrl=queue_url,
+        AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+    )["Attributes"]
+    return sum(int(value) for value in attributes.values())
+
+
+def wait_for_depth(sqs: SQSClient, queue_url: str, expected: int) -> None:
+    deadline = time.monotonic() + WAIT_SECONDS
+    depth = queue_depth(sqs, queue_url)
+    while depth != expected:
+        if time.monotonic() >= deadline:
+            raise AssertionError(f"{queue_url} holds {depth} messages after {WAIT_SECONDS:.0f} s")
+        time.sleep(0.2)
+        depth = queue_depth(sqs, queue_url)
+
+
+def test_failed_events_wait_in_the_failure_queue_and_redrive_writes_every_output(
+    pipeline: Pipeline,
+    connection: Connection,
+    outputs: StackOutputs,
+    lambda_client: LambdaClient,
+    failing_function: FunctionConfig,
+) -> None:
+    sqs: SQSClient = connection.session().client("sqs", endpoint_url=connection.endpoint_url)
+    queue = outputs.function_failure_queue_url
+    assert queue_depth(sqs, queue) == 0
+    prefix = f"redrive-{uuid.uuid4().hex[:8]}"
+    files = {f"{prefix}/{n}.txt": f"a|b\n{n}|{n * 10}\n".encode() for n in range(FILES)}
+
+    # GIVEN a function that fails every invocation, and files whose events reach it
+    for key, body in files.items():
+        pipeline.drop(key, body)
+        event = object_created_event(outputs.source_bucket, key, sequencer=None)
+        lambda_client.invoke(
+            FunctionName=outputs.function_name, InvocationType="Event", Payload=json.dumps(event)
+        )
+
+    # THEN after Lambda's retries each event waits in the on-failure queue, and no output exists
+    wait_for_depth(sqs, queue, FILES)
+    assert [key for key in files if pipeline.outcome(key) is not None] == []
+
+    # WHEN the cause is removed and the queue is redriven
+    failing_function.restore()
+    report = redrive(connection, outputs, say=lambda _line: None)
+
+    # THEN every output appears, byte for byte, and the queues are empty: nothing was lost
+    assert sorted(report.redriven) == sorted(files)
+    assert (report.still_failing, report.unknown) == ([], [])
+    for key, body in files.items():
+        outcome = pipeline.outcome(key)
+        assert outcome is not None, key
+        total = sum(int(field) for field in body.split(b"\n")[1].split(b"|"))
+        assert (outcome.kind, outcome.body) == ("output", body + f"{total}\n".encode())
+    assert queue_depth(sqs, queue) == 0
+    assert queue_depth(sqs, outputs.event_dlq_url) == 0
+    record(
+        "redrive-after-failures",
+        scenario="Every invocation fails, then the cause is fixed and the queue redriven",
+        done=(
+            f"{FILES} files whose invocations all failed (fault hook: killed before PutObject), "
+            "sent as asynchronous invokes; then the fault removed and `make redrive` run"
+        ),
+        observed=(
+            "after Lambda's 2 retries each event was in the on-failure queue and no output "
+            "existed; redrive replayed each and deleted its message; every output correct"
+        ),
+        figures={
+            "events in the failure queue": str(FILES),
+            "outputs after redrive": f"{FILES} of {FILES}",
+        },
+        lost=FILES - len(report.redriven),
+    )
+    for key in files:
+        pipeline.remove(key)
