@@ -1,8 +1,8 @@
 """docs/reliability.md from what the reliability tests and `make soak` last observed.
 
 Each scenario leaves one record (build/reliability/<id>.json) when it passes; `render()` turns
-the records into the report's table. `make test` and `make soak` write records, and
-`make reliability-report` (which `make soak` ends with) rewrites the document.
+the records into the report's table. `make test` and `make soak` write records;
+`python -m harness.reliability`, which `make soak` ends with, rewrites the document.
 """
 
 from __future__ import annotations

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from harness.pipeline import Outcome, Pipeline
+from harness.reliability import record
 from harness.stack import StackOutputs
 from providers import Connection
 from tests.support.corpus import DEFAULT_MAX_BYTES, CorpusCase, load_corpus
@@ -87,3 +88,38 @@ def test_corpus_case_ends_in_its_expected_outcome_end_to_end(
             case.error_line,
             case.error_field,
         )
+
+
+def test_the_corpus_is_recorded_for_the_reliability_report(
+    corpus_outcomes: dict[str, Outcome],
+) -> None:
+    """Every case ends as expected; the counts are recorded for docs/reliability.md."""
+    assert sorted(corpus_outcomes) == sorted(case.name for case in CASES)
+    wrong = [case.name for case in CASES if not as_expected(case, corpus_outcomes[case.name])]
+    assert wrong == []
+    rejected = sum(case.rejected for case in CASES)
+    record(
+        "corpus-end-to-end",
+        scenario="The input contract's corpus, end to end",
+        done=f"dropped all {len(CASES)} corpus cases (tests/corpus/) into the deployed pipeline",
+        observed="every output byte for byte, every report with its code, line and field",
+        figures={
+            "inputs tried": str(len(CASES)),
+            "expected outputs": str(len(CASES) - rejected),
+            "expected rejections": str(rejected),
+        },
+        lost=len(CASES) - len(corpus_outcomes),
+    )
+
+
+def as_expected(case: CorpusCase, outcome: Outcome) -> bool:
+    if not case.rejected:
+        return (outcome.kind, outcome.body) == ("output", case.expected_output)
+    if outcome.kind != "rejected":
+        return False
+    report = outcome.report()
+    return (report["error_code"], report["line"], report["field"]) == (
+        case.error_code,
+        case.error_line,
+        case.error_field,
+    )
