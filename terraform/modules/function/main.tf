@@ -10,7 +10,7 @@ locals {
 }
 
 resource "aws_cloudwatch_log_group" "this" {
-  #checkov:skip=CKV_AWS_338: Retention is the caller's log_retention_days (30 days in pipesum): these are per-file processing records, not an audit trail; S3 server access logs and CloudTrail keep the audit record.
+  #checkov:skip=CKV_AWS_338: Retention is the caller's log_retention_days (pipesum: 14 days in dev, 365 in prod): these are per-file processing records, not an audit trail; S3 server access logs and CloudTrail keep the audit record.
   name              = local.log_group_name
   retention_in_days = var.log_retention_days
   kms_key_id        = var.kms_key_arn
