@@ -22,8 +22,13 @@ class Connection:
     endpoint_url: str | None = None
     access_key_id: str | None = None
     secret_access_key: str | None = None
+    #: The token of temporary credentials (an assumed role's), with the two above.
+    session_token: str | None = None
     # Environment only the Terraform wrapper needs (tflocal's settings).
     terraform_env: dict[str, str] = field(default_factory=dict)
+    #: A PEM file of the certificate(s) to trust for a TLS endpoint with a private certificate
+    #: (an emulator's self-signed one); None: the system's trust store.
+    ca_bundle: str | None = None
 
     def environment(self) -> dict[str, str]:
         """Variables for child processes (terraform, the AWS CLI) so they reach this target."""
@@ -33,15 +38,29 @@ class Connection:
         if self.access_key_id is not None and self.secret_access_key is not None:
             env["AWS_ACCESS_KEY_ID"] = self.access_key_id
             env["AWS_SECRET_ACCESS_KEY"] = self.secret_access_key
+            if self.session_token is not None:
+                env["AWS_SESSION_TOKEN"] = self.session_token
+        if self.ca_bundle is not None:
+            env["AWS_CA_BUNDLE"] = self.ca_bundle  # the aws provider and the AWS CLI honour it
         return env | self.terraform_env
 
     def session(self) -> boto3.Session:
+        """A boto3 session with these credentials; its clients trust `ca_bundle` when one is set."""
         import boto3  # noqa: PLC0415  (imported late: providers must load without boto3 for --help)
 
+        core = None
+        if self.ca_bundle is not None:
+            import botocore.session  # noqa: PLC0415  (as above)
+
+            # What AWS_CA_BUNDLE would do, for this session only: its clients verify with it.
+            core = botocore.session.get_session()
+            core.set_config_variable("ca_bundle", self.ca_bundle)
         return boto3.Session(
             region_name=self.region,
             aws_access_key_id=self.access_key_id,
             aws_secret_access_key=self.secret_access_key,
+            aws_session_token=self.session_token,
+            botocore_session=core,
         )
 
 

@@ -11,6 +11,7 @@ import contextlib
 import json
 import os
 import signal
+import ssl
 import subprocess
 import time
 import urllib.error
@@ -26,6 +27,23 @@ DEFAULT_PORT = 4566
 REGION = "us-east-1"
 START_TIMEOUT_SECONDS = 60.0
 STOP_TIMEOUT_SECONDS = 10.0
+
+# tflocal writes every endpoint as http://, except a service whose <SERVICE>_ENDPOINT variable is
+# set: for a TLS emulator these are the services the Terraform root calls (under tflocal's names).
+TLS_TERRAFORM_SERVICES = (
+    "cloudwatch",
+    "events",
+    "iam",
+    "kms",
+    "lambda",
+    "logs",
+    "s3",
+    "sns",
+    "sqs",
+    "sts",
+)
+# Trust settings of the caller that would hide the emulator's certificate from its Lambda workers.
+CA_VARIABLES = ("AWS_CA_BUNDLE", "REQUESTS_CA_BUNDLE", "SSL_CERT_FILE")
 
 
 class MiniStack(Target):
@@ -69,11 +87,19 @@ class MiniStack(Target):
         state_dir: Path,
         python: Path | None = None,
         extra_env: dict[str, str] | None = None,
+        enforce_iam: bool = False,
+        tls: bool = False,
     ) -> None:
+        """`enforce_iam`: AUTH=true, so IAM, resource and key policies are evaluated and the
+        function runs under its role. `tls`: USE_SSL=1, HTTPS only, with a self-signed certificate
+        the emulator makes at start (`cert_path`), which its Lambda workers trust by themselves.
+        """
         self.port = port if port is not None else free_port()
         self.state_dir = state_dir
         self.python = python or Path(os.environ.get("MINISTACK_PYTHON", DEFAULT_PYTHON))
         self.extra_env = extra_env or {}
+        self.enforce_iam = enforce_iam
+        self.tls = tls
         self.pid: int | None = None
         self._process: subprocess.Popen[bytes] | None = None
 
@@ -87,19 +113,33 @@ class MiniStack(Target):
 
     @property
     def endpoint_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"{'https' if self.tls else 'http'}://127.0.0.1:{self.port}"
+
+    @property
+    def cert_path(self) -> Path:
+        """The self-signed certificate a TLS emulator serves (MiniStack: $TMPDIR/ministack-tls)."""
+        return self.state_dir / "ministack-tls" / "server.crt"
 
     def connection(self) -> Connection:
+        terraform_env = {
+            # tflocal: path-style S3 on loopback; no nag about its successor.
+            "S3_HOSTNAME": "localhost",
+            "DISABLE_DEPRECATION_NOTICE": "1",
+        }
+        if self.tls:
+            # The certificate names localhost and 127.0.0.1; S3 stays path-style on localhost.
+            terraform_env |= {
+                f"{service.upper()}_ENDPOINT": f"https://localhost:{self.port}"
+                for service in TLS_TERRAFORM_SERVICES
+            }
         return Connection(
             region=REGION,
             endpoint_url=self.endpoint_url,
+            # Under AUTH=true "test" is the account's root: every permission, no signature check.
             access_key_id="test",
             secret_access_key="test",  # noqa: S106  (the emulator's fixed test credentials)
-            terraform_env={
-                # tflocal: path-style S3 on loopback; no nag about its successor.
-                "S3_HOSTNAME": "localhost",
-                "DISABLE_DEPRECATION_NOTICE": "1",
-            },
+            terraform_env=terraform_env,
+            ca_bundle=str(self.cert_path) if self.tls else None,
         )
 
     def start(self) -> Connection:
@@ -127,7 +167,16 @@ class MiniStack(Target):
             "MINISTACK_REGION": REGION,
             "S3_DATA_DIR": str(self.state_dir / "s3"),
             "TMPDIR": str(self.state_dir),
-        } | self.extra_env
+        }
+        if self.enforce_iam:
+            env["AUTH"] = "true"
+        if self.tls:
+            env["USE_SSL"] = "1"
+            # MiniStack points its Lambda workers at https://127.0.0.1 and gives them a bundle of
+            # the system roots plus its certificate, unless these already name another one.
+            for variable in CA_VARIABLES:
+                env.pop(variable, None)
+        env |= self.extra_env
         with self.log_path.open("wb") as log:
             process = subprocess.Popen(
                 [str(self.python), "-m", "ministack"],
@@ -168,8 +217,13 @@ class MiniStack(Target):
 
     def _health(self) -> str:
         url = f"{self.endpoint_url}/_ministack/health"
+        context = None
+        if self.tls:
+            if not self.cert_path.exists():
+                return f"no certificate yet at {self.cert_path}"
+            context = ssl.create_default_context(cafile=str(self.cert_path))
         try:
-            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310  (loopback http)
+            with urllib.request.urlopen(url, timeout=2, context=context) as response:  # noqa: S310  (loopback)
                 services = json.load(response).get("services", {})
         except (OSError, ValueError) as error:
             return f"{url}: {error}"

@@ -21,7 +21,19 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "tests/integration/" in item.nodeid:
             item.add_marker(pytest.mark.integration)
-            item.add_marker(pytest.mark.xdist_group("stack"))
+            item.add_marker(pytest.mark.xdist_group(_group(item.nodeid)))
+
+
+# Suites that deploy on an emulator of their own run as groups of their own: on another worker,
+# in parallel with the shared stack's tests.
+_OWN_EMULATOR = {
+    "tests/integration/secure/": "secure",
+    "tests/integration/test_emulator_restart.py": "restart",
+}
+
+
+def _group(nodeid: str) -> str:
+    return next((group for path, group in _OWN_EMULATOR.items() if path in nodeid), "stack")
 
 
 @pytest.fixture(scope="session")
