@@ -66,7 +66,8 @@ def stack(
         local_backend=True,
         throwaway=True,
         zip_path=workdir / "function.zip",
-        extra_variables={"max_input_bytes": DEFAULT_MAX_BYTES},
+        # Unreserved, as dev: MiniStack drops deliveries a reserve throttles (AWS would retry).
+        extra_variables={"max_input_bytes": DEFAULT_MAX_BYTES, "lambda_reserved_concurrency": -1},
     )
     try:
         deployed.deploy()
