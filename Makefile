@@ -15,6 +15,8 @@ PY := $(VENV)/bin/python
 TARGET ?= ministack
 ENV ?= dev
 PYTEST_WORKERS ?= 2
+# The sandbox commands take TARGET too: ministack (default), localstack (yours), aws (ENV=...).
+SANDBOX_TARGET = --target $(TARGET) --var-file envs/$(ENV).tfvars
 
 # Every resource is tagged with the commit it was deployed from.
 export PIPESUM_GIT_COMMIT ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
@@ -89,20 +91,20 @@ build: $(VENV)/.installed ## Build the function's zip reproducibly (build/functi
 
 .PHONY: demo
 demo: venv tools ## Start the emulator, deploy, drop triggerFile.txt, print the output
-	@$(PY) -m harness.cli demo
+	@$(PY) -m harness.cli $(SANDBOX_TARGET) demo
 
 .PHONY: up
 up: venv tools ## Start the emulator and apply terraform/ to it
-	@$(PY) -m harness.cli up
+	@$(PY) -m harness.cli $(SANDBOX_TARGET) up
 
 .PHONY: drop
 drop: venv ## Drop a file into the sandbox and print its outcome: make drop FILE=path [KEY=key]
 	@test -n "$(FILE)" || { echo "usage: make drop FILE=path/to/file [KEY=object/key]"; exit 2; }
-	@$(PY) -m harness.cli drop "$(FILE)" $(if $(KEY),--key "$(KEY)")
+	@$(PY) -m harness.cli $(SANDBOX_TARGET) drop "$(FILE)" $(if $(KEY),--key "$(KEY)")
 
 .PHONY: logs
 logs: venv ## Print the function's log lines from the sandbox
-	@$(PY) -m harness.cli logs
+	@$(PY) -m harness.cli $(SANDBOX_TARGET) logs
 
 .PHONY: verify
 verify: venv tools ## Prove what runs is this commit (sandbox; TARGET=aws ENV=prod for a real account)
@@ -118,7 +120,7 @@ redrive: venv ## Replay both failure queues through the function (sandbox; TARGE
 
 .PHONY: down
 down: ## Stop the sandbox emulator and remove its state
-	@if [[ -x $(PY) ]]; then $(PY) -m harness.cli down; else rm -rf .sandbox; fi
+	@if [[ -x $(PY) ]]; then $(PY) -m harness.cli $(SANDBOX_TARGET) down; else rm -rf .sandbox; fi
 
 # --- a real AWS account (docs/deploy.md): your credentials, the S3 backend of ENV=dev|prod -----
 

@@ -2,11 +2,17 @@
 
 The sandbox is a MiniStack emulator on 127.0.0.1 (port 4566 when free) with the Terraform root
 applied to it; its process id, log, data and Terraform state live under .sandbox/.
+
+`--target localstack` runs the same commands against a LocalStack you started (`docker compose
+up -d`, then LOCALSTACK_ENDPOINT), with its Terraform state under .sandbox/localstack/.
+`--target aws` drops files into, and reads the logs of, an environment deployed from terraform/
+(`make deploy-apply ENV=...`); deploying and destroying it stay with the deploy targets.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import sys
 import time
@@ -16,13 +22,20 @@ from pathlib import Path
 from harness.pipeline import OutcomeTimeout, Pipeline
 from harness.stack import Stack, StackOutputs
 from harness.terraform import REPO_ROOT, TerraformError
+from providers.aws import RealAWS
 from providers.base import Connection, TargetError
+from providers.localstack import LocalStack
 from providers.ministack import DEFAULT_PORT, MiniStack
 from providers.ports import free_port, is_listening, port_holder
 
 SANDBOX = REPO_ROOT / ".sandbox"
 WORKDIR = SANDBOX / "terraform"
+LOCALSTACK_WORKDIR = SANDBOX / "localstack" / "terraform"
 SAMPLE = REPO_ROOT / "triggerFile.txt"
+AWS_DEPLOY_HINT = (
+    "On a real account the stack is deployed and destroyed from terraform/ with its S3 backend: "
+    "make deploy-init / deploy-plan / deploy-apply ENV=dev (docs/deploy.md)."
+)
 WAIT_SECONDS = 60.0
 
 
@@ -135,15 +148,62 @@ def down() -> None:
     say("- removed .sandbox/ (emulator data and local Terraform state)")
 
 
-def demo(_args: argparse.Namespace) -> int:
-    outputs, connection = up()
+def localstack_stack() -> tuple[Stack, Connection]:
+    """The stack applied to the LocalStack at LOCALSTACK_ENDPOINT (which the user runs)."""
+    if not os.environ.get("LOCALSTACK_ENDPOINT"):
+        raise TargetError(
+            "TARGET=localstack uses a LocalStack you run: `docker compose up -d`, then "
+            "`LOCALSTACK_ENDPOINT=http://localhost:4566 make up TARGET=localstack`."
+        )
+    connection = LocalStack().start()
+    stack = Stack(
+        connection,
+        workdir=LOCALSTACK_WORKDIR,
+        terraform_command=LocalStack.terraform_command,
+        environment="dev",
+        local_backend=True,
+        throwaway=True,
+    )
+    return stack, connection
+
+
+def deployed(args: argparse.Namespace) -> tuple[StackOutputs, Connection]:
+    """The outputs of the stack the commands work on, and how to reach its target."""
+    if args.target == "ministack":
+        return current_sandbox()
+    if args.target == "localstack":
+        stack, connection = localstack_stack()
+        hint = "Run `make up TARGET=localstack` first."
+    else:
+        connection = RealAWS().start()
+        stack = Stack.deployed_from_root(connection, var_file=args.var_file)
+        hint = AWS_DEPLOY_HINT
+    try:
+        return stack.outputs(), connection
+    except TerraformError as error:
+        raise TargetError(f"No stack is deployed on {args.target}. {hint}") from error
+
+
+def up_on(target: str) -> tuple[StackOutputs, Connection]:
+    if target == "ministack":
+        return up()
+    if target == "aws":
+        raise TargetError(AWS_DEPLOY_HINT)
+    stack, connection = localstack_stack()
+    step("building the function package and initialising Terraform", stack.prepare)
+    step(f"applying terraform/ to LocalStack at {connection.endpoint_url}", stack.terraform.apply)
+    return stack.outputs(), connection
+
+
+def demo(args: argparse.Namespace) -> int:
+    outputs, connection = up_on(args.target)
     status = drop(outputs, connection, SAMPLE, SAMPLE.name)
     say("The sandbox is still running; `make down` stops it.")
     return status
 
 
-def up_command(_args: argparse.Namespace) -> int:
-    up()
+def up_command(args: argparse.Namespace) -> int:
+    up_on(args.target)
     say("The sandbox is running; `make drop FILE=...` sends a file, `make down` stops it.")
     return 0
 
@@ -152,18 +212,25 @@ def drop_command(args: argparse.Namespace) -> int:
     if not args.file.is_file():
         say(f"{args.file} is not a file.")
         return 2
-    outputs, connection = current_sandbox()
+    outputs, connection = deployed(args)
     return drop(outputs, connection, args.file, args.key or args.file.name)
 
 
-def logs_command(_args: argparse.Namespace) -> int:
-    outputs, connection = current_sandbox()
+def logs_command(args: argparse.Namespace) -> int:
+    outputs, connection = deployed(args)
     for line in Pipeline(outputs, connection).function_log_lines(since=0):
         say(line)
     return 0
 
 
-def down_command(_args: argparse.Namespace) -> int:
+def down_command(args: argparse.Namespace) -> int:
+    if args.target == "aws":
+        raise TargetError(AWS_DEPLOY_HINT)
+    if args.target == "localstack":
+        stack, _ = localstack_stack()
+        step("destroying the stack on LocalStack (LocalStack itself keeps running)", stack.destroy)
+        shutil.rmtree(LOCALSTACK_WORKDIR.parent, ignore_errors=True)
+        return 0
     down()
     return 0
 
@@ -186,6 +253,18 @@ def main(argv: list[str] | None = None) -> int:
     )
     commands.add_parser("down", help="stop the emulator and remove .sandbox/").set_defaults(
         run=down_command
+    )
+    parser.add_argument(
+        "--target",
+        choices=["ministack", "localstack", "aws"],
+        default="ministack",
+        help="where the sandbox runs (default: the embedded MiniStack)",
+    )
+    parser.add_argument(
+        "--var-file",
+        type=Path,
+        default=Path("envs/dev.tfvars"),
+        help="with --target aws: the environment's variables, relative to terraform/",
     )
     args = parser.parse_args(argv)
     try:

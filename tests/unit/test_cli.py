@@ -1,0 +1,36 @@
+"""The sandbox commands on targets other than the embedded emulator say what to do instead."""
+
+from __future__ import annotations
+
+import pytest
+
+from harness import cli
+
+
+def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
+    status = cli.main(argv)
+    return status, capsys.readouterr().out
+
+
+def test_localstack_without_an_endpoint_says_how_to_start_one(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("LOCALSTACK_ENDPOINT", raising=False)
+    status, out = run(["--target", "localstack", "up"], capsys)
+    assert status == 1
+    assert "docker compose up -d" in out
+    assert "LOCALSTACK_ENDPOINT=http://localhost:4566 make up TARGET=localstack" in out
+
+
+@pytest.mark.parametrize("command", ["up", "demo", "down"])
+def test_aws_is_deployed_and_destroyed_by_the_deploy_targets_only(
+    command: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status, out = run(["--target", "aws", command], capsys)
+    assert status == 1
+    assert "make deploy-init / deploy-plan / deploy-apply ENV=dev" in out
+
+
+def test_a_missing_file_is_named(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out = run(["drop", "no/such/file.txt"], capsys)
+    assert (status, out) == (2, "no/such/file.txt is not a file.\n")
