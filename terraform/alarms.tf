@@ -59,6 +59,14 @@ locals {
         statistic   = "Sum"
         threshold   = 0
       }
+      function-rejections = {
+        description = "More than ${var.alarm_rejections_threshold} files were rejected (see their reports under _rejected/ in the destination bucket): bad input needs a person."
+        namespace   = "pipesum"
+        metric_name = "Rejections"
+        dimensions  = { FunctionName = module.function.lambda_function_name }
+        statistic   = "Sum"
+        threshold   = var.alarm_rejections_threshold
+      }
       rule-failed-invocations = {
         description = "EventBridge failed to invoke the function for an Object Created event (it retries, then uses the event-dlq queue)."
         namespace   = "AWS/Events"

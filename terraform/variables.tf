@@ -311,6 +311,17 @@ variable "alarm_period_seconds" {
   }
 }
 
+variable "alarm_rejections_threshold" {
+  description = "Rejected files (the function's EMF metric pipesum/Rejections) in one alarm period above which the rejections alarm fires; 0: any rejection."
+  type        = number
+  default     = 0
+
+  validation {
+    condition     = var.alarm_rejections_threshold >= 0 && floor(var.alarm_rejections_threshold) == var.alarm_rejections_threshold
+    error_message = "alarm_rejections_threshold must be a whole number, 0 or more."
+  }
+}
+
 variable "alarm_queue_age_threshold_seconds" {
   description = "Age of the oldest message in a failure queue above which its alarm fires: a failure nobody has handled."
   type        = number

@@ -607,6 +607,7 @@ run "alarms_watch_both_failure_layers_and_notify_the_encrypted_topic" {
       function-errors                        = { name = "pipesum-dev-function-errors", namespace = "AWS/Lambda", metric = "Errors", dimensions = { FunctionName = "pipesum-dev-sum" }, statistic = "Sum" }
       function-throttles                     = { name = "pipesum-dev-function-throttles", namespace = "AWS/Lambda", metric = "Throttles", dimensions = { FunctionName = "pipesum-dev-sum" }, statistic = "Sum" }
       function-destination-delivery-failures = { name = "pipesum-dev-function-destination-delivery-failures", namespace = "AWS/Lambda", metric = "DestinationDeliveryFailures", dimensions = { FunctionName = "pipesum-dev-sum" }, statistic = "Sum" }
+      function-rejections                    = { name = "pipesum-dev-function-rejections", namespace = "pipesum", metric = "Rejections", dimensions = { FunctionName = "pipesum-dev-sum" }, statistic = "Sum" }
       rule-failed-invocations                = { name = "pipesum-dev-rule-failed-invocations", namespace = "AWS/Events", metric = "FailedInvocations", dimensions = { RuleName = "pipesum-dev-object-created" }, statistic = "Sum" }
       rule-dlq-delivery-failures             = { name = "pipesum-dev-rule-dlq-delivery-failures", namespace = "AWS/Events", metric = "InvocationsFailedToBeSentToDlq", dimensions = { RuleName = "pipesum-dev-object-created" }, statistic = "Sum" }
       event-dlq-messages-visible             = { name = "pipesum-dev-event-dlq-messages-visible", namespace = "AWS/SQS", metric = "ApproximateNumberOfMessagesVisible", dimensions = { QueueName = "pipesum-dev-event-dlq" }, statistic = "Maximum" }
@@ -614,7 +615,7 @@ run "alarms_watch_both_failure_layers_and_notify_the_encrypted_topic" {
       function-failures-messages-visible     = { name = "pipesum-dev-function-failures-messages-visible", namespace = "AWS/SQS", metric = "ApproximateNumberOfMessagesVisible", dimensions = { QueueName = "pipesum-dev-function-failures" }, statistic = "Maximum" }
       function-failures-oldest-message-age   = { name = "pipesum-dev-function-failures-oldest-message-age", namespace = "AWS/SQS", metric = "ApproximateAgeOfOldestMessage", dimensions = { QueueName = "pipesum-dev-function-failures" }, statistic = "Maximum" }
     })
-    error_message = "The alarms must be exactly: the function's Errors, Throttles and DestinationDeliveryFailures; the rule's FailedInvocations and InvocationsFailedToBeSentToDlq; visible messages and oldest message age of both failure queues."
+    error_message = "The alarms must be exactly: the function's Errors, Throttles, DestinationDeliveryFailures and Rejections (EMF); the rule's FailedInvocations and InvocationsFailedToBeSentToDlq; visible messages and oldest message age of both failure queues."
   }
 
   assert {
@@ -748,7 +749,7 @@ run "outputs_name_the_deployed_resources" {
   }
 
   assert {
-    condition     = output.alarm_topic_arn == aws_sns_topic.this.arn && length(output.alarm_names) == 9
+    condition     = output.alarm_topic_arn == aws_sns_topic.this.arn && length(output.alarm_names) == 10
     error_message = "alarm_topic_arn must be the alarm topic's ARN, alarm_names every alarm."
   }
 }

@@ -39,6 +39,7 @@ run "valid_values_pass" {
     alarm_email                            = "ops+pipesum@example.co.uk"
     alarm_period_seconds                   = 60
     alarm_queue_age_threshold_seconds      = 60
+    alarm_rejections_threshold             = 100
   }
 
   assert {
@@ -327,4 +328,14 @@ run "alarm_queue_age_threshold_seconds_must_be_a_minute_or_more" {
   }
 
   expect_failures = [var.alarm_queue_age_threshold_seconds]
+}
+
+run "alarm_rejections_threshold_must_be_a_whole_number" {
+  command = plan
+
+  variables {
+    alarm_rejections_threshold = 1.5
+  }
+
+  expect_failures = [var.alarm_rejections_threshold]
 }
