@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -15,6 +16,9 @@ from harness.pipeline import Pipeline
 from harness.stack import Stack, StackOutputs
 from providers import Connection, Target, make_target
 from tests.support.corpus import DEFAULT_MAX_BYTES
+
+if TYPE_CHECKING:
+    from mypy_boto3_lambda import LambdaClient
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -90,3 +94,11 @@ def pipeline(outputs: StackOutputs, connection: Connection) -> Pipeline:
 def unique_key(request: pytest.FixtureRequest) -> str:
     """An object key no other test uses, so outcomes never mix."""
     return f"{request.node.name[:40]}-{uuid.uuid4().hex[:8]}/triggerFile.txt"
+
+
+@pytest.fixture(scope="session")
+def lambda_client(connection: Connection) -> LambdaClient:
+    client: LambdaClient = connection.session().client(
+        "lambda", endpoint_url=connection.endpoint_url
+    )
+    return client

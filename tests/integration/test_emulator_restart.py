@@ -25,6 +25,7 @@ from harness.stack import Stack, StackOutputs
 from providers import Target
 from providers.ministack import MiniStack
 from tests.support.function_config import FunctionConfig, invoke, object_created_event
+from tests.support.outcomes import wait_for_file
 
 if TYPE_CHECKING:
     from mypy_boto3_lambda import LambdaClient
@@ -68,14 +69,6 @@ def restartable(
                 stack.destroy()
         finally:
             emulator.stop()
-
-
-def wait_for_file(path: Path, *, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while not path.exists():
-        if time.monotonic() >= deadline:
-            raise AssertionError(f"the fault hook did not fire in {timeout:.0f} s ({path})")
-        time.sleep(0.05)
 
 
 def test_a_restart_mid_invocation_loses_the_event_but_keeps_the_object_and_the_pipeline(

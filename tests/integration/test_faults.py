@@ -19,7 +19,6 @@ import pytest
 from harness.pipeline import Pipeline
 from harness.reliability import record
 from harness.stack import StackOutputs
-from providers import Connection
 from tests.support.function_config import FunctionConfig, invoke, object_created_event
 from tests.support.reference_transform import reference_append_sum
 
@@ -34,14 +33,6 @@ SMALL = b"a|b\n7|8\n"
 MAX_INPUT_BYTES = str(8 * MIB)
 #: A timeout short enough to wait for, long enough for the first ranged reads and the part copy.
 SHORT_TIMEOUT_SECONDS = 6
-
-
-@pytest.fixture
-def lambda_client(connection: Connection) -> LambdaClient:
-    client: LambdaClient = connection.session().client(
-        "lambda", endpoint_url=connection.endpoint_url
-    )
-    return client
 
 
 @pytest.fixture

@@ -26,10 +26,9 @@ from harness.bench import measure
 from harness.pipeline import Outcome, Pipeline
 from harness.reliability import record
 from harness.stack import StackOutputs
-from pipesum.rejection import InputRejected
 from providers import Connection, Target
 from tests.support.function_config import FunctionConfig
-from tests.support.reference_transform import reference_append_sum
+from tests.support.outcomes import expected_outcome, seen, wait_for_file
 
 if TYPE_CHECKING:
     from mypy_boto3_lambda import LambdaClient
@@ -100,20 +99,6 @@ def larger_inputs(connection: Connection, outputs: StackOutputs) -> Iterator[Fun
         config.restore()
 
 
-def expected_outcome(body: bytes) -> tuple[str, bytes | str]:
-    """("output", bytes) or ("rejected", error code), from the reference."""
-    try:
-        return "output", reference_append_sum(body, max_bytes=MAX_INPUT_BYTES)
-    except InputRejected as rejected:
-        return "rejected", str(rejected.code)
-
-
-def seen(outcome: Outcome) -> tuple[str, bytes | str]:
-    if outcome.kind == "rejected":
-        return "rejected", str(outcome.report()["error_code"])
-    return "output", outcome.body
-
-
 def peak_rss_mib(connection: Connection, outputs: StackOutputs, key: str, size: int) -> float:
     """Peak RSS of handling `key` once in a process of its own (harness.bench_probe handle)."""
     env = (
@@ -158,9 +143,12 @@ def test_hostile_files_and_keys_end_in_the_reference_outcome_with_memory_bounded
 
     # THEN each ends in what the reference says, under the key exactly as uploaded
     mismatches = {
-        cases[key].name: (seen(outcome), expected_outcome(cases[key].body))
+        cases[key].name: (
+            seen(outcome),
+            expected_outcome(cases[key].body, max_bytes=MAX_INPUT_BYTES),
+        )
         for key, outcome in outcomes.items()
-        if seen(outcome) != expected_outcome(cases[key].body)
+        if seen(outcome) != expected_outcome(cases[key].body, max_bytes=MAX_INPUT_BYTES)
     }
     assert mismatches == {}
     destination = pipeline.outputs.destination_bucket
@@ -231,14 +219,6 @@ def wait_for_log_line(
         time.sleep(0.2)
     last = "\n".join(lines[-5:]) or "(no log lines)"
     raise AssertionError(f"no log line with {needles} in {timeout:.0f} s; last seen:\n{last}")
-
-
-def wait_for_file(path: Path, *, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while not path.exists():
-        if time.monotonic() >= deadline:
-            raise AssertionError(f"the fault hook did not fire in {timeout:.0f} s ({path})")
-        time.sleep(0.05)
 
 
 def test_an_object_replaced_while_being_processed_ends_in_the_newer_versions_output(

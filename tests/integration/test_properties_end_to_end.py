@@ -15,9 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from harness.pipeline import Outcome, Pipeline
-from pipesum.rejection import InputRejected
 from tests.support.corpus import DEFAULT_MAX_BYTES
-from tests.support.reference_transform import reference_append_sum
+from tests.support.outcomes import expected_outcome, seen
 from tests.unit.test_transform_properties import TOKENS, ValidFile, reference_sum, valid_files
 
 WAIT_SECONDS = 60.0
@@ -39,19 +38,6 @@ def through_the_pipeline(pipeline: Pipeline, body: bytes) -> Outcome:
         pipeline.remove(key)
 
 
-def reference_outcome(body: bytes) -> tuple[str, bytes | str]:
-    try:
-        return "output", reference_append_sum(body, max_bytes=DEFAULT_MAX_BYTES)
-    except InputRejected as rejected:
-        return "rejected", str(rejected.code)
-
-
-def seen(outcome: Outcome) -> tuple[str, bytes | str]:
-    if outcome.kind == "rejected":
-        return "rejected", str(outcome.report()["error_code"])
-    return "output", outcome.body
-
-
 @END_TO_END
 @given(file=valid_files())
 def test_generated_valid_files_get_the_reference_sum_end_to_end(
@@ -68,4 +54,6 @@ def test_generated_valid_files_get_the_reference_sum_end_to_end(
 def test_generated_bytes_end_as_the_reference_says_end_to_end(
     pipeline: Pipeline, body: bytes
 ) -> None:
-    assert seen(through_the_pipeline(pipeline, body)) == reference_outcome(body)
+    assert seen(through_the_pipeline(pipeline, body)) == expected_outcome(
+        body, max_bytes=DEFAULT_MAX_BYTES
+    )

@@ -32,14 +32,6 @@ WAIT_SECONDS = 90.0
 
 
 @pytest.fixture
-def lambda_client(connection: Connection) -> LambdaClient:
-    client: LambdaClient = connection.session().client(
-        "lambda", endpoint_url=connection.endpoint_url
-    )
-    return client
-
-
-@pytest.fixture
 def failing_function(
     lambda_client: LambdaClient, outputs: StackOutputs
 ) -> Iterator[FunctionConfig]:
