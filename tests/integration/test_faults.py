@@ -137,8 +137,12 @@ def test_a_write_cut_short_leaves_nothing_and_the_retry_writes_the_right_bytes(
         ),
         observed=(
             f"invocation failed ({case.error}); no output; "
-            f"{case.uploads_left} upload(s) left open, aborted by the retry; "
-            "retry wrote the reference bytes"
+            + (
+                f"{case.uploads_left} upload left open, aborted by the retry; "
+                if case.uploads_left
+                else "no upload had been opened; "
+            )
+            + "retry wrote the reference bytes"
         ),
         figures={"outputs correct after retry": "1 of 1", "uploads open after retry": "0"},
     )
