@@ -12,6 +12,7 @@ up -d`, then LOCALSTACK_ENDPOINT), with its Terraform state under .sandbox/local
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import sys
@@ -216,10 +217,29 @@ def drop_command(args: argparse.Namespace) -> int:
     return drop(outputs, connection, args.file, args.key or args.file.name)
 
 
+def readable(line: str) -> str:
+    """One log line for a person: a JSON record as `LEVEL message key=value ...`, an embedded
+    metric as `METRIC name=value ...`; the platform's START/END/REPORT lines as they are."""
+    try:
+        record = json.loads(line)
+    except ValueError:
+        return line
+    if not isinstance(record, dict):
+        return line
+    if "_aws" in record:
+        fields = {name: value for name, value in record.items() if name != "_aws"}
+        return "METRIC  " + " ".join(f"{name}={value}" for name, value in fields.items())
+    level, message = record.pop("level", "?"), record.pop("message", "")
+    details = " ".join(
+        f"{name}={json.dumps(value, ensure_ascii=False)}" for name, value in record.items()
+    )
+    return f"{level:<7} {message}  {details}".rstrip()
+
+
 def logs_command(args: argparse.Namespace) -> int:
     outputs, connection = deployed(args)
     for line in Pipeline(outputs, connection).function_log_lines(since=0):
-        say(line)
+        say(readable(line))
     return 0
 
 

@@ -34,3 +34,23 @@ def test_aws_is_deployed_and_destroyed_by_the_deploy_targets_only(
 def test_a_missing_file_is_named(capsys: pytest.CaptureFixture[str]) -> None:
     status, out = run(["drop", "no/such/file.txt"], capsys)
     assert (status, out) == (2, "no/such/file.txt is not a file.\n")
+
+
+def test_a_json_log_record_reads_as_level_message_and_fields() -> None:
+    line = (
+        '{"level": "INFO", "message": "object_written", "key": "my file.txt", "bytes": 18, '
+        '"write": "put"}'
+    )
+    assert cli.readable(line) == 'INFO    object_written  key="my file.txt" bytes=18 write="put"'
+
+
+def test_an_embedded_metric_reads_as_its_values() -> None:
+    line = '{"_aws": {"CloudWatchMetrics": []}, "FunctionName": "f", "Rejections": 1}'
+    assert cli.readable(line) == "METRIC  FunctionName=f Rejections=1"
+
+
+@pytest.mark.parametrize(
+    "line", ["START RequestId: 1 Version: $LATEST", "END RequestId: 1", "[1, 2]", "{bad json"]
+)
+def test_other_lines_are_left_as_they_are(line: str) -> None:
+    assert cli.readable(line) == line
