@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import json
 from collections.abc import Iterator
@@ -16,6 +15,7 @@ from moto import mock_aws
 
 from pipesum import handler
 from pipesum.storage import SEQUENCER_METADATA
+from tests.support.function_config import object_created_event
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
@@ -46,16 +46,7 @@ def s3(monkeypatch: pytest.MonkeyPatch) -> Iterator[S3Client]:
 
 
 def event_for(key: str, *, sequencer: str | None = "0055AED6DCD90281E5") -> dict[str, Any]:
-    event: dict[str, Any] = copy.deepcopy(json.loads(FIXTURE.read_text()))
-    event["detail"]["bucket"]["name"] = SOURCE
-    obj = event["detail"]["object"]
-    obj["key"] = key
-    del obj["version-id"]
-    if sequencer is None:
-        del obj["sequencer"]
-    else:
-        obj["sequencer"] = sequencer
-    return event
+    return object_created_event(SOURCE, key, sequencer=sequencer)
 
 
 def read(s3: S3Client, key: str) -> bytes:
