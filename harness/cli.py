@@ -255,6 +255,23 @@ def down_command(args: argparse.Namespace) -> int:
     return 0
 
 
+def add_target_arguments(parser: argparse.ArgumentParser, targets: tuple[str, ...]) -> None:
+    """--target (one of `targets`, the sandbox's emulator by default) and --var-file."""
+    parser.add_argument(
+        "--target",
+        choices=targets,
+        default="ministack",
+        help="where to work: the sandbox's emulator (default), "
+        + ", ".join(target for target in targets if target != "ministack"),
+    )
+    parser.add_argument(
+        "--var-file",
+        type=Path,
+        default=Path("envs/dev.tfvars"),
+        help="with --target aws: the environment's variables, relative to terraform/",
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="harness", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -274,18 +291,7 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("down", help="stop the emulator and remove .sandbox/").set_defaults(
         run=down_command
     )
-    parser.add_argument(
-        "--target",
-        choices=["ministack", "localstack", "aws"],
-        default="ministack",
-        help="where the sandbox runs (default: the embedded MiniStack)",
-    )
-    parser.add_argument(
-        "--var-file",
-        type=Path,
-        default=Path("envs/dev.tfvars"),
-        help="with --target aws: the environment's variables, relative to terraform/",
-    )
+    add_target_arguments(parser, ("ministack", "localstack", "aws"))
     args = parser.parse_args(argv)
     try:
         status: int = args.run(args)

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from harness.cli import add_target_arguments
 from harness.stack import Stack, StackOutputs
 from harness.terraform import TerraformError
 from providers.aws import RealAWS
@@ -154,13 +155,7 @@ def _aws(var_file: Path) -> tuple[Connection, StackOutputs]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Replay the failure queues through the function.")
-    parser.add_argument("--target", choices=["ministack", "aws"], default="ministack")
-    parser.add_argument(
-        "--var-file",
-        type=Path,
-        default=Path("envs/dev.tfvars"),
-        help="with --target aws: the environment's variables, relative to terraform/",
-    )
+    add_target_arguments(parser, ("ministack", "aws"))
     args = parser.parse_args(argv)
     try:
         found = _aws(args.var_file) if args.target == "aws" else _sandbox()

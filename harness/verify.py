@@ -20,6 +20,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from harness.cli import add_target_arguments
 from harness.drift import Excuse
 from harness.package import code_sha256
 from harness.pipeline import OutcomeTimeout, Pipeline
@@ -733,18 +734,7 @@ def report_for(args: argparse.Namespace) -> Report | None:
 def arguments(description: str) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--no-probe", action="store_true", help="skip the live probe")
-    parser.add_argument(
-        "--target",
-        choices=("ministack", "aws"),
-        default="ministack",
-        help="the sandbox emulator (default) or the real account of the current credentials",
-    )
-    parser.add_argument(
-        "--var-file",
-        type=Path,
-        default=Path("envs/dev.tfvars"),
-        help="with --target aws: the environment's variables, relative to terraform/",
-    )
+    add_target_arguments(parser, ("ministack", "aws"))
     return parser
 
 
