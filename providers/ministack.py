@@ -3,6 +3,7 @@
 MiniStack pins botocore exactly, so it runs from its own virtualenv (.venv-emulator, made by
 `make venv` from requirements/emulator.txt). Its Python Lambdas run in worker processes of that
 same interpreter, which is why boto3 is pinned there too: it plays the Lambda runtime's boto3.
+It runs with the fixes in providers/patches/ministack/ applied (providers/ministack_patches.py).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import urllib.request
 from pathlib import Path
 
 from providers.base import Connection, Target, TargetError
+from providers.ministack_patches import patched_overlay
 from providers.ports import free_port, is_listening, port_holder
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -52,32 +54,12 @@ class MiniStack(Target):
     name = "ministack"
     terraform_command = "tflocal"
     limitations = (
-        (
-            "EventBridge delivers to Lambda directly, not through Lambda's asynchronous "
-            "invocation, so Lambda's retries and on-failure destination are not exercised."
-        ),
         "S3 events in EventBridge carry the sequencer but no version-id.",
         (
             "Lambda runs in a local Python worker (the emulator's interpreter), not on the "
             "python3.13/arm64 runtime; the REPORT line's Max Memory Used is not measured."
         ),
         "IAM is not enforced unless AUTH=true.",
-    )
-
-    # The provider reads MiniStack's metric alarms back with these attributes empty or zero
-    # (name, namespace, metric, threshold, operator and periods come back right).
-    plan_drift_excuses = frozenset(
-        ("aws_cloudwatch_metric_alarm", attribute)
-        for attribute in (
-            "actions_enabled",
-            "alarm_actions",
-            "ok_actions",
-            "alarm_description",
-            "dimensions",
-            "period",
-            "statistic",
-            "treat_missing_data",
-        )
     )
 
     def __init__(
@@ -89,10 +71,13 @@ class MiniStack(Target):
         extra_env: dict[str, str] | None = None,
         enforce_iam: bool = False,
         tls: bool = False,
+        patched: bool = True,
     ) -> None:
         """`enforce_iam`: AUTH=true, so IAM, resource and key policies are evaluated and the
         function runs under its role. `tls`: USE_SSL=1, HTTPS only, with a self-signed certificate
         the emulator makes at start (`cert_path`), which its Lambda workers trust by themselves.
+        `patched`: with pipesum's fixes (docs/emulator-gaps.md); False runs MiniStack as upstream
+        ships it, to reproduce what the fixes are for.
         """
         self.port = port if port is not None else free_port()
         self.state_dir = state_dir
@@ -100,6 +85,7 @@ class MiniStack(Target):
         self.extra_env = extra_env or {}
         self.enforce_iam = enforce_iam
         self.tls = tls
+        self.patched = patched
         self.pid: int | None = None
         self._process: subprocess.Popen[bytes] | None = None
 
@@ -168,6 +154,9 @@ class MiniStack(Target):
             "S3_DATA_DIR": str(self.state_dir / "s3"),
             "TMPDIR": str(self.state_dir),
         }
+        env.pop("PYTHONPATH", None)
+        if self.patched:
+            env["PYTHONPATH"] = str(patched_overlay(self.python))
         if self.enforce_iam:
             env["AUTH"] = "true"
         if self.tls:

@@ -33,6 +33,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 _OWN_EMULATOR = {
     "tests/integration/secure/": "secure",
     "tests/integration/test_emulator_restart.py": "restart",
+    "tests/integration/test_emulator_patches.py": "emulator-patches",
 }
 
 
