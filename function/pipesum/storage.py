@@ -1,16 +1,18 @@
 """S3 reads and writes of the function: the only module that talks to S3.
 
-The source is read in bounded ranged reads; the output is written either as one PutObject (a
-small source: its bytes plus the appended row) or, from `copy_threshold_bytes` on, as a
-multipart upload whose parts copy the source's byte ranges inside S3 and whose last part is the
-appended row, so that a large source never passes through the function.
+The source is read in bounded ranged reads, never more than a read asks for, even from a store
+that ignores the range and answers with the whole object. The output is written either as one
+PutObject (a small source: its bytes plus the appended row) or, from `copy_threshold_bytes` on,
+as a multipart upload whose parts copy the source's byte ranges inside S3 and whose last part is
+the appended row, so that a large source never passes through the function.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
-from collections.abc import Iterator
+import itertools
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote_plus
@@ -21,6 +23,7 @@ from pipesum.faults import inject
 from pipesum.tuning import Tuning
 
 if TYPE_CHECKING:
+    from botocore.response import StreamingBody
     from mypy_boto3_s3 import S3Client
     from mypy_boto3_s3.type_defs import CompletedPartTypeDef, CopySourceTypeDef
 
@@ -37,6 +40,10 @@ MAX_KEY_BYTES = 1024
 
 class WriteConflict(RuntimeError):
     """The destination key changed since it was read: another event's write came first."""
+
+
+class UnexpectedAnswer(RuntimeError):
+    """A GetObject answered with neither the bytes asked for nor the whole object."""
 
 
 @dataclass(frozen=True)
@@ -115,29 +122,67 @@ class Storage:
     def read_source(self, bucket: str, source: SourceObject) -> bytes:
         """The whole source object, in one GetObject (for a source under the copy threshold)."""
         response = self._s3.get_object(Bucket=bucket, Key=source.key, **_exactly(source))
-        return response["Body"].read()
+        with contextlib.closing(response["Body"]) as body:
+            return _read_exactly(body, source.size, source.key)
 
     def read_source_range(self, bucket: str, source: SourceObject, first: int, last: int) -> bytes:
-        """Bytes `first` to `last` (inclusive) of the source object."""
-        response = self._s3.get_object(
-            Bucket=bucket, Key=source.key, Range=f"bytes={first}-{last}", **_exactly(source)
-        )
-        return response["Body"].read()
+        """Bytes `first` to `last` (inclusive) of the source object, whatever the store answers."""
+        body, _ = self._open_range(bucket, source, first, last)
+        with contextlib.closing(body):
+            return _read_exactly(body, last - first + 1, source.key)
 
-    def source_chunks(self, bucket: str, source: SourceObject) -> Iterator[bytes]:
+    def source_chunks(self, bucket: str, source: SourceObject) -> Generator[bytes, None, None]:
         """The source object from its first byte, one bounded ranged read per chunk.
 
         The first read is small and each next one twice as large, up to read_chunk_bytes: a
-        short line 2 costs one small read, a huge one few requests. Stop iterating to stop
-        reading.
+        short line 2 costs one small read, a huge one few requests. Stop iterating (or close
+        the generator) to stop reading. When the store answers a read with the whole object,
+        the next chunks are read on from that answer, in the same sizes, rather than asked for
+        (and sent whole) again.
         """
-        size, largest = self.tuning.read_sizes()
-        position = 0
-        while position < source.size:
-            last = min(position + size, source.size) - 1
-            yield self.read_source_range(bucket, source, position, last)
-            position = last + 1
-            size = min(2 * size, largest)
+        ranges = read_ranges(source.size, *self.tuning.read_sizes())
+        for first, last in ranges:
+            body, rest_follows = self._open_range(bucket, source, first, last)
+            with contextlib.closing(body):
+                if rest_follows:
+                    for start, end in itertools.chain([(first, last)], ranges):
+                        yield _read_exactly(body, end - start + 1, source.key)
+                    return
+                chunk = _read_exactly(body, last - first + 1, source.key)
+            yield chunk
+
+    def _open_range(
+        self, bucket: str, source: SourceObject, first: int, last: int
+    ) -> tuple[StreamingBody, bool]:
+        """A GetObject of bytes `first` to `last`: its body, at `first`, and whether more follows.
+
+        S3 answers 206 with the range. A store that ignores the range answers 200 with the whole
+        object (MiniStack 1.5.33 does when the read names a version): its bytes before `first`
+        are then skipped in reads of at most read_chunk_bytes, and the caller reads on only as
+        far as it needs. Any other answer is refused (UnexpectedAnswer).
+        """
+        response = self._s3.get_object(
+            Bucket=bucket, Key=source.key, Range=f"bytes={first}-{last}", **_exactly(source)
+        )
+        body = response["Body"]
+        status = response["ResponseMetadata"]["HTTPStatusCode"]
+        content_range = response.get("ContentRange")
+        length = response.get("ContentLength")
+        if status == 206 and content_range == f"bytes {first}-{last}/{source.size}":
+            return body, False
+        if status == 200 and not content_range and length == source.size:
+            try:
+                _skip(body, first, self.tuning.read_chunk_bytes, source.key)
+            except BaseException:
+                body.close()
+                raise
+            return body, True
+        body.close()
+        raise UnexpectedAnswer(
+            f"GetObject of {source.key!r} asked for bytes {first}-{last} of {source.size} and "
+            f"was answered {status} with Content-Range {content_range or 'none'} and "
+            f"{length} bytes: neither that range nor the whole object"
+        )
 
     def destination_state(self, key: str) -> DestinationState:
         """The output and the rejection report the destination holds for `key` now."""
@@ -336,6 +381,35 @@ def copy_ranges(size: int, part_bytes: int) -> list[tuple[int, int]]:
         )
     bounds = [size * index // count for index in range(count + 1)]
     return [(bounds[index], bounds[index + 1] - 1) for index in range(count)]
+
+
+def read_ranges(size: int, first_read: int, largest_read: int) -> Iterator[tuple[int, int]]:
+    """Bytes 0..size-1 in ranges of `first_read` bytes, then twice as many up to `largest_read`."""
+    length, position = first_read, 0
+    while position < size:
+        last = min(position + length, size) - 1
+        yield position, last
+        position = last + 1
+        length = min(2 * length, largest_read)
+
+
+def _read_exactly(body: StreamingBody, count: int, key: str) -> bytes:
+    """The next `count` bytes of `body`, never more: the body may go on past them."""
+    parts = []
+    remaining = count
+    while remaining:
+        data = body.read(remaining)
+        if not data:
+            raise UnexpectedAnswer(f"the body of {key!r} ended {remaining} bytes early")
+        parts.append(data)
+        remaining -= len(data)
+    return b"".join(parts)
+
+
+def _skip(body: StreamingBody, count: int, bound: int, key: str) -> None:
+    """Read and drop the next `count` bytes of `body`, at most `bound` bytes at a time."""
+    while count:
+        count -= len(_read_exactly(body, min(count, bound), key))
 
 
 def _version(version_id: str | None) -> dict[str, Any]:
