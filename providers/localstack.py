@@ -1,18 +1,73 @@
 """LocalStack: the same API as MiniStack, in a container. Needs a Docker engine.
 
 Either attach to one you started (`docker compose up -d`, then LOCALSTACK_ENDPOINT=
-http://localhost:4566), or let testcontainers start one for the test session.
+http://localhost:4566), or let testcontainers start one for the test session
+(`.venv/bin/pip install -r requirements/localstack.txt`). docker-compose.yml and the container
+started here run the same image with the same services and settings; the unit test
+tests/unit/test_localstack_path.py holds the two to each other and to what terraform/ creates.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from typing import Any
 
 from providers.base import Connection, Target, TargetError
 
-IMAGE = "localstack/localstack:4.4"
+# The last LocalStack image that starts without an account (released 2026-02-26). LocalStack
+# ended its free community image on 2026-03-23: every later image (2026.03.0 on) exits at start
+# unless LOCALSTACK_AUTH_TOKEN holds the auth token of a LocalStack account.
+IMAGE = "localstack/localstack:4.14.0"
+AUTH_TOKEN_VARIABLE = "LOCALSTACK_AUTH_TOKEN"  # noqa: S105  (a variable's name, not a token)
 REGION = "us-east-1"
+EDGE_PORT = 4566
+# Published on loopback only: the container can start containers through the Docker socket.
+HOST_IP = "127.0.0.1"
+DEFAULT_ENDPOINT = f"http://localhost:{EDGE_PORT}"
+HEALTH_PATH = "/_localstack/health"
+DOCKER_SOCKET = "/var/run/docker.sock"
+# Lambda functions run in sibling containers that LocalStack starts through the Docker socket.
+CONTAINER_ENVIRONMENT: Mapping[str, str] = {"DOCKER_HOST": f"unix://{DOCKER_SOCKET}"}
+
+# The LocalStack service that serves each resource and data source type terraform/ (the root and
+# the modules it calls) declares, by type prefix: a type matches a prefix when it equals it or
+# continues it after an underscore ("aws_s3" matches aws_s3_bucket, not aws_s3control_*).
+# LocalStack serves only the services in SERVICES, so a type that matches no prefix here would
+# fail the apply; tests/unit/test_localstack_path.py fails first, naming it.
+SERVICE_BY_TYPE_PREFIX: Mapping[str, str] = {
+    "aws_caller_identity": "sts",
+    "aws_cloudwatch_event": "events",
+    "aws_cloudwatch_log": "logs",
+    "aws_cloudwatch_metric_alarm": "cloudwatch",
+    "aws_iam": "iam",
+    "aws_kms": "kms",
+    "aws_lambda": "lambda",
+    "aws_s3": "s3",
+    "aws_sns": "sns",
+    "aws_sqs": "sqs",
+}
+# Data sources the aws provider answers from its own configuration, without calling AWS.
+OFFLINE_DATA_SOURCES = frozenset({"aws_partition", "aws_region"})
+# The aws provider calls sts:GetCallerIdentity when it starts (tflocal does not skip it), whatever
+# the configuration declares.
+PROVIDER_SERVICES = frozenset({"sts"})
+SERVICES: tuple[str, ...] = tuple(sorted({*SERVICE_BY_TYPE_PREFIX.values(), *PROVIDER_SERVICES}))
+
+INSTALL_HINT = (
+    "The localstack target starts LocalStack with testcontainers, which is not installed: "
+    "`.venv/bin/pip install -r requirements/localstack.txt`. Or run LocalStack yourself: "
+    f"`docker compose up -d`, then LOCALSTACK_ENDPOINT={DEFAULT_ENDPOINT}."
+)
+
+
+def container_environment(environ: Mapping[str, str]) -> dict[str, str]:
+    """The container's variables besides SERVICES: the fixed ones, and the auth token if set."""
+    environment = dict(CONTAINER_ENVIRONMENT)
+    token = environ.get(AUTH_TOKEN_VARIABLE, "")
+    if token:
+        environment[AUTH_TOKEN_VARIABLE] = token
+    return environment
 
 
 class LocalStack(Target):
@@ -22,6 +77,10 @@ class LocalStack(Target):
         (
             "Needs a Docker engine: not available on machines without one (such as this "
             "project's CI machines), where the tests run against MiniStack instead."
+        ),
+        (
+            f"Runs {IMAGE}, the last LocalStack image that starts without an account; a newer "
+            f"one needs {AUTH_TOKEN_VARIABLE} (passed through when set)."
         ),
     )
 
@@ -42,30 +101,33 @@ class LocalStack(Target):
 
     def _start_container(self) -> str:
         try:
-            from testcontainers.localstack import (  # noqa: PLC0415  (optional dependency)
+            from testcontainers.community.localstack import (  # noqa: PLC0415  (optional dependency)
                 LocalStackContainer,
             )
         except ImportError as error:
-            raise TargetError(
-                "The localstack target needs testcontainers (`pip install "
-                "'testcontainers[localstack]'`), or a LocalStack you started yourself: "
-                "`docker compose up -d` then LOCALSTACK_ENDPOINT=http://localhost:4566."
-            ) from error
-        container = LocalStackContainer(image=IMAGE).with_services(
-            "s3", "events", "lambda", "iam", "logs", "sts"
-        )
+            raise TargetError(INSTALL_HINT) from error
         try:
+            # The constructor already connects to the Docker engine.
+            container = LocalStackContainer(image=IMAGE, edge_port=EDGE_PORT, region_name=REGION)
+            container.with_services(*SERVICES)
+            for key, value in container_environment(os.environ).items():
+                container.with_env(key, value)
+            container.with_volume_mapping(DOCKER_SOCKET, DOCKER_SOCKET, "rw")
+            # A free port of the loopback interface (as `-p 127.0.0.1::4566`); with_bind_ports
+            # takes no interface, Docker's port binding (interface, port) does.
+            container.ports[str(EDGE_PORT)] = (HOST_IP, None)
+            self._container = container
             container.start()
+            url: str = container.get_url()
         except Exception as error:
+            self.stop()
             raise TargetError(
-                f"Could not start LocalStack with Docker ({error}). Is a Docker engine running? "
-                "Without one, use the default target: --target ministack."
+                f"Could not start LocalStack ({IMAGE}) with Docker ({error}). Is a Docker engine "
+                "running on this machine? Without one, use the default target: --target ministack."
             ) from error
-        self._container = container
-        url: str = container.get_url()
         return url
 
     def stop(self) -> None:
         if self._container is not None:
-            self._container.stop()
-            self._container = None
+            container, self._container = self._container, None
+            container.stop()
