@@ -180,7 +180,10 @@ bench: venv tools ## Benchmark function, core, naive and awk (1 KiB-512 MiB); wr
 
 .PHONY: soak
 soak: venv tools ## Soak a fresh stack (2,000 mixed files at 20/s, each accounted for); rewrite docs/reliability.md
-	@$(PY) -m harness.soak
+	@status=0; $(PY) -m harness.soak || status=$$?; $(PY) -m harness.reliability; exit $$status
+
+.PHONY: reliability
+reliability: $(VENV)/.installed ## Rewrite docs/reliability.md from the latest records in build/reliability/ (passed or not)
 	@$(PY) -m harness.reliability
 
 # --- documentation ------------------------------------------------------------------------------

@@ -1,118 +1,366 @@
-"""docs/reliability.md from what the reliability tests and `make soak` last observed.
+"""docs/reliability.md from the latest record of every reliability scenario, passed or not.
 
-Each scenario leaves one record (build/reliability/<id>.json) when it passes; `render()` turns
-the records into the report's table. `make test` and `make soak` write records;
-`python -m harness.reliability`, which `make soak` ends with, rewrites the document.
+Every run of a scenario appends one record to build/reliability/<id>.jsonl, whatever its result:
+the integration tests through tests/support/reliability_plugin.py (a pytest hook, after the test
+has run), `make soak` through `write()`. A record carries the result, the commit and target it ran
+at, what was done, what the test asserts, the figures it measured and, where items were dropped,
+its books: what was dropped against what the destination and the failure queues hold.
+
+`make reliability` (`python -m harness.reliability`) renders the latest record of each scenario;
+rows recorded at another commit than HEAD are marked stale, and the summary line counts failed
+and stale scenarios and the items lost.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import subprocess
 import sys
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Literal
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 RECORDS_DIR = REPO_ROOT / "build" / "reliability"
 REPORT_PATH = REPO_ROOT / "docs" / "reliability.md"
+COMMIT_VARIABLE = "PIPESUM_GIT_COMMIT"
+UNKNOWN_COMMIT = "unknown"
+
+Result = Literal["passed", "FAILED", "error", "skipped"]
+RESULTS: tuple[Result, ...] = ("passed", "FAILED", "error", "skipped")
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A scenario as its test declares it: what it does and what it asserts, nothing measured."""
+
+    id: str
+    title: str
+    done: str
+    asserts: str
+    command: str = "make test"
+    #: Where it runs when not on the target the tests were given (an emulator of its own).
+    target: str | None = None
+
+
+@dataclass(frozen=True)
+class Books:
+    """What was dropped against what the destination and the failure queues hold.
+
+    `missing`: dropped items with neither an output nor a rejection report; `wrong`: items whose
+    outcome is not the expected one; `duplicated`: items whose outcome was written more than once
+    (None: not counted). An item missing while a failure-queue message can stand for it is not
+    lost; the rest of the missing are.
+    """
+
+    dropped: int
+    outcomes: int
+    failure_messages: int
+    missing: tuple[str, ...] = ()
+    wrong: tuple[str, ...] = ()
+    duplicated: tuple[str, ...] | None = None
+
+    @property
+    def lost(self) -> int:
+        return max(0, len(self.missing) - self.failure_messages)
+
+    def figures(self) -> dict[str, str]:
+        counted = {
+            "dropped": self.dropped,
+            "outcomes in the destination": self.outcomes,
+            "failure-queue messages": self.failure_messages,
+            "missing": len(self.missing),
+            "wrong": len(self.wrong),
+        }
+        figures = {name: str(value) for name, value in counted.items()}
+        figures["duplicated"] = (
+            "not counted" if self.duplicated is None else str(len(self.duplicated))
+        )
+        return figures
+
+
+def account(
+    expected: Mapping[str, object],
+    found: Mapping[str, object],
+    *,
+    failure_messages: int,
+    writes: Mapping[str, int] | None = None,
+) -> Books:
+    """The books of dropped items (key -> expected outcome) against what was found (key ->
+    outcome; absent: none) and how many times each was written (None: not counted)."""
+    keys = sorted(expected)
+    return Books(
+        dropped=len(keys),
+        outcomes=sum(key in found for key in keys),
+        failure_messages=failure_messages,
+        missing=tuple(key for key in keys if key not in found),
+        wrong=tuple(key for key in keys if key in found and found[key] != expected[key]),
+        duplicated=None if writes is None else tuple(key for key in keys if writes.get(key, 0) > 1),
+    )
 
 
 @dataclass(frozen=True)
 class Record:
-    """What a scenario did, what it saw, its figures; `lost` counts items not accounted for."""
+    """One run of a scenario: its result, where and at which commit it ran, what it measured."""
 
     id: str
-    scenario: str
+    title: str
+    result: Result
     done: str
-    observed: str
+    asserts: str
     command: str
-    lost: int = 0
+    commit: str
+    target: str
+    recorded_at: str
+    uncommitted_changes: bool = False
+    failure: str = ""
     figures: dict[str, str] = field(default_factory=dict)
-    recorded_at: str = ""
+    books: Books | None = None
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str) -> Record:
+        data = json.loads(text)
+        books = data.pop("books", None)
+        if books is not None:
+            duplicated = books.pop("duplicated")
+            books = Books(
+                **books
+                | {
+                    "missing": tuple(books["missing"]),
+                    "wrong": tuple(books["wrong"]),
+                    "duplicated": None if duplicated is None else tuple(duplicated),
+                }
+            )
+        if data.get("result") not in RESULTS:
+            raise ValueError(f"unknown result {data.get('result')!r}: expected one of {RESULTS}")
+        return cls(**data, books=books)
+
+    @property
+    def lost(self) -> int | None:
+        return None if self.books is None else self.books.lost
 
 
-def record(
-    id: str,  # noqa: A002  (the record's identifier, as in the JSON)
+def make_record(
+    scenario: Scenario,
+    result: Result,
     *,
-    scenario: str,
-    done: str,
-    observed: str,
-    command: str = "make test",
-    lost: int = 0,
-    figures: dict[str, str] | None = None,
-    directory: Path = RECORDS_DIR,
-) -> Path:
-    """Write the record of a scenario that just ran, replacing its previous one."""
+    target: str,
+    failure: str = "",
+    figures: Mapping[str, str] | None = None,
+    books: Books | None = None,
+    now: dt.datetime | None = None,
+) -> Record:
+    """The record of a run that just ended, at the checkout's commit."""
+    moment = now or dt.datetime.now(dt.UTC)
+    return Record(
+        id=scenario.id,
+        title=scenario.title,
+        result=result,
+        done=scenario.done,
+        asserts=scenario.asserts,
+        command=scenario.command,
+        commit=current_commit(),
+        uncommitted_changes=has_uncommitted_changes(),
+        target=scenario.target or target,
+        recorded_at=moment.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        failure=failure,
+        figures=dict(figures or {}),
+        books=books,
+    )
+
+
+def write(record: Record, directory: Path = RECORDS_DIR) -> Path:
+    """Append the record to its scenario's history (<id>.jsonl): every run is kept."""
     directory.mkdir(parents=True, exist_ok=True)
-    now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    entry = Record(id, scenario, done, observed, command, lost, dict(figures or {}), now)
-    path = directory / f"{id}.json"
-    path.write_text(json.dumps(asdict(entry), indent=2, sort_keys=True) + "\n")
+    path = directory / f"{record.id}.jsonl"
+    with path.open("a", encoding="utf-8") as history:
+        history.write(record.to_json() + "\n")
     return path
 
 
-def load(directory: Path = RECORDS_DIR) -> list[Record]:
-    return [Record(**json.loads(path.read_text())) for path in sorted(directory.glob("*.json"))]
+def latest(directory: Path = RECORDS_DIR) -> list[Record]:
+    """The last record of each scenario, ordered by scenario id."""
+    records = []
+    for path in sorted(directory.glob("*.jsonl")):
+        lines = [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+        if lines:
+            records.append(Record.from_json(lines[-1]))
+    return records
+
+
+def _git(*arguments: str) -> str | None:
+    try:
+        done = subprocess.run(
+            ["git", *arguments],
+            cwd=REPO_ROOT,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=30,
+        )
+    except OSError:
+        return None
+    return done.stdout.strip() if done.returncode == 0 else None
+
+
+def current_commit() -> str:
+    """`git rev-parse HEAD`; without git, PIPESUM_GIT_COMMIT (as the Makefile exports it)."""
+    return _git("rev-parse", "HEAD") or os.environ.get(COMMIT_VARIABLE) or UNKNOWN_COMMIT
+
+
+def has_uncommitted_changes() -> bool:
+    """Whether tracked files differ from HEAD (the generated report itself aside)."""
+    report = REPORT_PATH.relative_to(REPO_ROOT).as_posix()
+    status = _git("status", "--porcelain", "--untracked-files=no", "--", ".", f":!{report}")
+    return bool(status)
+
+
+# --- the document -------------------------------------------------------------------------------
+
+INTRODUCTION = """\
+# Reliability and security: what was tried, what was seen
+
+This page is generated, all of it, by `make reliability` (`python -m harness.reliability`) from
+the latest record of each scenario in `build/reliability/`; edit `harness/reliability.py`, not
+this file. Every run of a scenario leaves a record whatever its result: the integration tests
+through a pytest hook after each test has run (`make test`, or one test file), the soak through
+`make soak`, which ends by rendering this page.
+
+- **Result**: passed, FAILED (an assertion did not hold: the message follows), error (the
+  scenario could not be set up or torn down), skipped.
+- **What the test asserts** holds for a passed row only: it is what the test checks, not what a
+  failed run saw.
+- **Figures** are measured by the run, failed or not: the counts of what was dropped, found in
+  the destination bucket, left in the failure queues, missing, wrong and written more than once
+  come from reading the bucket and the queues before anything is asserted.
+- **Items lost**: dropped items with no outcome that no failure-queue message stands for;
+  "not counted" where the scenario drops nothing or did not reach its accounting.
+- **Commit**: the commit the record was made at; "stale" when it is not the commit this page was
+  rendered at, "+ changes" when tracked files differed from it.
+
+The scenarios run on the embedded emulator (MiniStack) unless the Target column says otherwise;
+the README's "Emulator limits" says where AWS behaves differently.
+"""
+
+COLUMNS = (
+    "Scenario",
+    "Result",
+    "What was done",
+    "What the test asserts",
+    "Figures",
+    "Items lost",
+    "Command",
+    "Target",
+    "Commit",
+    "Recorded",
+)
+ALIGNMENT = ("---", "---", "---", "---", "---", "---:", "---", "---", "---", "---")
+SHORT_COMMIT = 7
 
 
 def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", "<br>")
 
 
-def render(records: list[Record], *, preamble: str) -> str:
+def _short(commit: str) -> str:
+    return commit if commit == UNKNOWN_COMMIT else commit[:SHORT_COMMIT]
+
+
+def is_stale(record: Record, head: str) -> bool:
+    return record.commit != head or head == UNKNOWN_COMMIT
+
+
+def _result_cell(record: Record) -> str:
+    shown = f"**{record.result}**" if record.result != "passed" else record.result
+    return f"{shown}: {record.failure}" if record.failure else shown
+
+
+def _commit_cell(record: Record, head: str) -> str:
+    cell = f"`{_short(record.commit)}`"
+    if record.uncommitted_changes:
+        cell += " + changes"
+    if is_stale(record, head):
+        cell += " **stale**"
+    return cell
+
+
+def _figures_cell(record: Record) -> str:
+    figures = dict(record.figures)
+    if record.books is not None:
+        figures |= record.books.figures()
+    return "<br>".join(f"{name}: {value}" for name, value in figures.items())
+
+
+def row(record: Record, head: str) -> str:
+    lost = "not counted" if record.lost is None else str(record.lost)
+    cells = [
+        _cell(record.title),
+        _cell(_result_cell(record)),
+        _cell(record.done),
+        _cell(record.asserts),
+        _cell(_figures_cell(record)),
+        lost,
+        f"`{record.command}`",
+        record.target,
+        _commit_cell(record, head),
+        record.recorded_at,
+    ]
+    return "| " + " | ".join(cells) + " |"
+
+
+def _count(number: int, thing: str) -> str:
+    return f"{number} {thing}" if number == 1 else f"{number} {thing}s"
+
+
+def summary(records: Iterable[Record], head: str) -> str:
+    """One line: scenarios by result, stale ones, and the items lost where they were counted."""
+    records = list(records)
+    by_result = {result: sum(r.result == result for r in records) for result in RESULTS}
+    results = ", ".join(f"{count} {result}" for result, count in by_result.items() if count)
+    stale = sum(is_stale(record, head) for record in records)
+    counted = [record.lost for record in records if record.lost is not None]
+    lost = f"items lost: {sum(counted)} (counted in {_count(len(counted), 'scenario')}"
+    not_counted = len(records) - len(counted)
+    lost += f"; not counted in {not_counted})" if not_counted else ")"
+    return (
+        f"**{_count(len(records), 'scenario')}: {results or 'none recorded'}; "
+        f"{stale} stale (recorded at another commit than {_short(head)}); {lost}.**"
+    )
+
+
+def render(records: list[Record], *, head: str, introduction: str = INTRODUCTION) -> str:
     lines = [
-        preamble.rstrip(),
+        introduction.rstrip(),
+        "",
+        summary(records, head),
         "",
         "| " + " | ".join(COLUMNS) + " |",
-        "|---|---|---|---|---:|---|---|",
+        "|" + "|".join(ALIGNMENT) + "|",
+        *(row(record, head) for record in records),
+        "",
     ]
-    for entry in records:
-        figures = "<br>".join(f"{name}: {value}" for name, value in entry.figures.items())
-        lines.append(
-            "| "
-            + " | ".join(
-                [
-                    _cell(entry.scenario),
-                    _cell(entry.done),
-                    _cell(entry.observed),
-                    _cell(figures),
-                    str(entry.lost),
-                    f"`{entry.command}`",
-                    entry.recorded_at,
-                ]
-            )
-            + " |"
-        )
-    total_lost = sum(entry.lost for entry in records)
-    lines += ["", f"**{len(records)} scenarios, items lost in total: {total_lost}.**", ""]
     return "\n".join(lines)
 
 
-COLUMNS = (
-    "Scenario",
-    "What was done",
-    "What was observed",
-    "Figures",
-    "Items lost",
-    "Command",
-    "Recorded",
-)
-PREAMBLE_END = "<!-- BEGIN RELIABILITY TABLE -->"
-
-
 def main() -> int:
-    records = load()
+    records = latest()
     if not records:
         print(
-            f"No reliability records in {RECORDS_DIR}: run `make test` and `make soak` first.",
+            f"No reliability records in {RECORDS_DIR}: run `make test` (or one integration test "
+            "file) or `make soak` first.",
             file=sys.stderr,
         )
         return 1
-    text = REPORT_PATH.read_text()
-    preamble = text.split(PREAMBLE_END, 1)[0] + PREAMBLE_END
-    REPORT_PATH.write_text(render(records, preamble=preamble))
+    head = current_commit()
+    REPORT_PATH.write_text(render(records, head=head), encoding="utf-8")
     print(f"wrote {REPORT_PATH.relative_to(REPO_ROOT)} from {len(records)} records")
+    print(summary(records, head).strip("*"))
     return 0
 
 

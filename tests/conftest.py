@@ -6,6 +6,8 @@ import pytest
 
 from providers import TARGET_NAMES
 
+pytest_plugins = ["tests.support.reliability_plugin"]
+
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
