@@ -19,16 +19,19 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from harness.pipeline import Pipeline
-from harness.reliability import record
-from harness.stack import Stack, StackOutputs
+from harness.pipeline import Outcome, OutcomeTimeout, Pipeline
+from harness.reliability import Scenario
+from harness.stack import DEV_VAR_FILE, Stack, StackOutputs
 from providers import Target
 from providers.ministack import MiniStack
+from tests.support.books import queue_messages, take_books
 from tests.support.function_config import FunctionConfig, invoke, object_created_event
-from tests.support.outcomes import wait_for_file
+from tests.support.outcomes import seen, wait_for_file
+from tests.support.reliability_plugin import Evidence
 
 if TYPE_CHECKING:
     from mypy_boto3_lambda import LambdaClient
+    from mypy_boto3_sqs import SQSClient
 
 WAIT_SECONDS = 90.0
 HOLD_SECONDS = 60
@@ -59,6 +62,7 @@ def restartable(
         local_backend=True,
         throwaway=True,
         zip_path=state_dir / "function.zip",
+        var_file=DEV_VAR_FILE,
     )
     try:
         stack.deploy()
@@ -71,8 +75,26 @@ def restartable(
             emulator.stop()
 
 
+RESTART = Scenario(
+    "emulator-restart",
+    title="Emulator restarted between drop and processing (MiniStack persistence on)",
+    done=(
+        "held an invocation after its read, stopped MiniStack (SIGTERM, state saved) and "
+        "started it again on the same port and state; then invoked the held file's event again"
+    ),
+    asserts=(
+        "the dropped object survived; a file dropped after the restart got its output; the held "
+        "invocation's file had no output (its event lost, not redelivered) until its event was "
+        "invoked again, which wrote the right bytes. On AWS, delivery is at least once with "
+        "retries."
+    ),
+    target="ministack (its own, persistence on)",
+)
+
+
+@pytest.mark.reliability(RESTART)
 def test_a_restart_mid_invocation_loses_the_event_but_keeps_the_object_and_the_pipeline(
-    restartable: tuple[MiniStack, Stack], tmp_path: Path
+    restartable: tuple[MiniStack, Stack], tmp_path: Path, reliability: Evidence
 ) -> None:
     emulator, stack = restartable
     outputs: StackOutputs = stack.outputs()
@@ -100,7 +122,7 @@ def test_a_restart_mid_invocation_loses_the_event_but_keeps_the_object_and_the_p
     restarted_at = time.monotonic()
     emulator.stop()
     connection = emulator.start()
-    restart_seconds = time.monotonic() - restarted_at
+    reliability.figure("restart", f"{time.monotonic() - restarted_at:.1f} s")
     pipeline = Pipeline(outputs, connection)
     config = FunctionConfig(
         connection.session().client("lambda", endpoint_url=connection.endpoint_url),
@@ -112,15 +134,19 @@ def test_a_restart_mid_invocation_loses_the_event_but_keeps_the_object_and_the_p
     config.restore()
 
     # THEN the dropped object survived, and the pipeline works for a file dropped afterwards
-    source = pipeline.s3.get_object(Bucket=outputs.source_bucket, Key=held_key)
-    assert source["Body"].read() == body
+    source = pipeline.s3.get_object(Bucket=outputs.source_bucket, Key=held_key)["Body"].read()
     dropped_at = time.time()
     pipeline.drop(after_key, body)
-    after = pipeline.wait_for_outcome(after_key, timeout=WAIT_SECONDS, since=dropped_at)
-    assert (after.kind, after.body) == ("output", body + b"42\n")
+    try:
+        after: Outcome | OutcomeTimeout = pipeline.wait_for_outcome(
+            after_key, timeout=WAIT_SECONDS, since=dropped_at
+        )
+    except OutcomeTimeout as timeout:
+        after = timeout
 
     # AND the held invocation's event is lost: nothing redelivers it, no output exists
-    assert pipeline.outcome(held_key) is None
+    held_before_replay = pipeline.outcome(held_key)
+    reliability.figure("events lost by the emulator", int(held_before_replay is None))
 
     # WHEN the lost event is delivered again (a redrive, a re-drop, or Lambda's retry on AWS)
     error, payload = invoke(
@@ -128,27 +154,24 @@ def test_a_restart_mid_invocation_loses_the_event_but_keeps_the_object_and_the_p
         outputs.function_name,
         object_created_event(outputs.source_bucket, held_key, sequencer=None),
     )
+    sqs: SQSClient = connection.session().client("sqs", endpoint_url=connection.endpoint_url)
+    reliability.account(
+        take_books(
+            pipeline,
+            dict.fromkeys((held_key, after_key), ("output", body + b"42\n")),
+            summarize=seen,
+            failure_messages=queue_messages(
+                sqs, (outputs.event_dlq_url, outputs.function_failure_queue_url)
+            ),
+        )
+    )
 
-    # THEN its output is the right bytes
+    assert source == body
+    assert not isinstance(after, OutcomeTimeout), str(after)
+    assert (after.kind, after.body) == ("output", body + b"42\n")
+    assert held_before_replay is None
+    # THEN the replayed event's output is the right bytes
     assert error == "", payload
     held = pipeline.outcome(held_key)
     assert held is not None
     assert (held.kind, held.body) == ("output", body + b"42\n")
-    record(
-        "emulator-restart",
-        scenario="Emulator restarted between drop and processing (MiniStack persistence on)",
-        done=(
-            "held an invocation after its read, stopped MiniStack (SIGTERM, state saved) and "
-            "started it again on the same port and state"
-        ),
-        observed=(
-            "objects, function, rule and queues survived and a new drop was processed; the "
-            "held invocation's event was lost (no redelivery) until invoked again, which "
-            "wrote the right bytes. On AWS, delivery is at least once with retries."
-        ),
-        figures={
-            "restart": f"{restart_seconds:.1f} s",
-            "events lost by the emulator": "1 (recovered by a replay)",
-        },
-        lost=0,
-    )

@@ -17,10 +17,14 @@ from typing import TYPE_CHECKING
 import pytest
 
 from harness.pipeline import Pipeline
-from harness.reliability import record
+from harness.reliability import Scenario
 from harness.stack import StackOutputs
+from providers import Connection
+from tests.support.books import queue_messages, take_books
 from tests.support.function_config import FunctionConfig, invoke, object_created_event
+from tests.support.outcomes import seen
 from tests.support.reference_transform import reference_append_sum
+from tests.support.reliability_plugin import Evidence
 
 if TYPE_CHECKING:
     from mypy_boto3_lambda import LambdaClient
@@ -82,12 +86,44 @@ CUT_SHORT = [
 ]
 
 
-@pytest.mark.parametrize("case", CUT_SHORT, ids=[case.name.replace(" ", "-") for case in CUT_SHORT])
+def scenario(case: CutShort) -> Scenario:
+    left = (
+        f"{case.uploads_left} multipart upload left open"
+        if case.uploads_left
+        else "no multipart upload opened"
+    )
+    return Scenario(
+        f"fault-{case.fault.replace('@', '-at-')}",
+        title=f"Function {case.name}",
+        done=(
+            f"replayed a processed file's event ({len(case.body):,} B) with "
+            f"PIPESUM_FAULT={case.fault}"
+            + (f" and a {case.timeout} s timeout" if case.timeout else "")
+            + ", then retried it without"
+        ),
+        asserts=(
+            f"the faulted invocation failed ({case.error}); no output, partial or empty; {left}; "
+            "the retry succeeded and wrote the reference bytes, with no upload left open"
+        ),
+    )
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        pytest.param(
+            case, id=case.name.replace(" ", "-"), marks=pytest.mark.reliability(scenario(case))
+        )
+        for case in CUT_SHORT
+    ],
+)
 def test_a_write_cut_short_leaves_nothing_and_the_retry_writes_the_right_bytes(
     pipeline: Pipeline,
     lambda_client: LambdaClient,
     function_config: FunctionConfig,
     case: CutShort,
+    connection: Connection,
+    reliability: Evidence,
 ) -> None:
     fault, body, timeout = case.fault, case.body, case.timeout
     key = f"fault-{uuid.uuid4().hex[:8]}/triggerFile.txt"
@@ -108,42 +144,40 @@ def test_a_write_cut_short_leaves_nothing_and_the_retry_writes_the_right_bytes(
     function_config.set(
         environment={"MAX_INPUT_BYTES": MAX_INPUT_BYTES, "PIPESUM_FAULT": fault}, timeout=timeout
     )
-    error, payload = invoke(lambda_client, pipeline.outputs.function_name, event)
+    fault_error, fault_payload = invoke(lambda_client, pipeline.outputs.function_name, event)
+    written_under_fault = output_exists(pipeline, key)
+    left_open = len(open_uploads(pipeline, key))
+    reliability.figure("uploads open after the fault", left_open)
 
-    # THEN the invocation failed, no output (partial or empty) exists, an upload may be open
-    assert error, payload
-    assert case.error in payload
-    assert not output_exists(pipeline, key)
-    assert len(open_uploads(pipeline, key)) == case.uploads_left
-
-    # WHEN the event is retried without the fault
+    # AND the event is retried without the fault
     function_config.set(environment={"MAX_INPUT_BYTES": MAX_INPUT_BYTES})
     error, payload = invoke(lambda_client, pipeline.outputs.function_name, event)
+    open_after_retry = open_uploads(pipeline, key)
+    reliability.figure("uploads open after the retry", len(open_after_retry))
+    reliability.account(
+        take_books(
+            pipeline,
+            {key: ("output", expected)},
+            summarize=seen,
+            failure_messages=queue_messages(
+                connection.session().client("sqs", endpoint_url=connection.endpoint_url),
+                (pipeline.outputs.event_dlq_url, pipeline.outputs.function_failure_queue_url),
+            ),
+            count_writes=False,  # the first pass wrote it once already, by design
+        )
+    )
 
-    # THEN the output is the right bytes and no multipart upload is left open
+    # THEN the faulted invocation failed, leaving no output (partial or empty), maybe an upload
+    assert fault_error, fault_payload
+    assert case.error in fault_payload
+    assert not written_under_fault
+    assert left_open == case.uploads_left
+
+    # AND the retry wrote the right bytes and no multipart upload is left open
     assert error == "", payload
     assert '"written"' in payload
     outcome = pipeline.outcome(key)
     assert outcome is not None
     assert (outcome.kind, outcome.body) == ("output", expected)
-    assert open_uploads(pipeline, key) == []
-    record(
-        f"fault-{fault.replace('@', '-at-')}",
-        scenario=f"Function {case.name}",
-        done=(
-            f"replayed a processed file's event ({len(body):,} B) with PIPESUM_FAULT={fault}"
-            + (f" and a {timeout} s timeout" if timeout else "")
-            + ", then retried it without"
-        ),
-        observed=(
-            f"invocation failed ({case.error}); no output; "
-            + (
-                f"{case.uploads_left} upload left open, aborted by the retry; "
-                if case.uploads_left
-                else "no upload had been opened; "
-            )
-            + "retry wrote the reference bytes"
-        ),
-        figures={"outputs correct after retry": "1 of 1", "uploads open after retry": "0"},
-    )
+    assert open_after_retry == []
     pipeline.remove(key)

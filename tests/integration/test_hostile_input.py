@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import sys
 import time
 import uuid
@@ -23,15 +24,18 @@ from typing import TYPE_CHECKING
 import pytest
 
 from harness.bench import measure
-from harness.pipeline import Outcome, Pipeline
-from harness.reliability import record
+from harness.pipeline import Outcome, OutcomeTimeout, Pipeline
+from harness.reliability import Scenario
 from harness.stack import StackOutputs
 from providers import Connection, Target
+from tests.support.books import queue_messages, take_books
 from tests.support.function_config import FunctionConfig
 from tests.support.outcomes import expected_outcome, seen, wait_for_file
+from tests.support.reliability_plugin import Evidence
 
 if TYPE_CHECKING:
     from mypy_boto3_lambda import LambdaClient
+    from mypy_boto3_sqs import SQSClient
 
 MIB = 1 << 20
 MAX_INPUT_BYTES = 16 * MIB
@@ -123,9 +127,26 @@ def peak_rss_mib(connection: Connection, outputs: StackOutputs, key: str, size: 
     return rss_kib / 1024
 
 
+HOSTILE_INPUT = Scenario(
+    "hostile-input",
+    title="Hostile files and keys",
+    done=(
+        f"dropped {len(HOSTILE)} hostile inputs at once: "
+        + ", ".join(case.name for case in HOSTILE)
+        + "; then handled each once more in a process of its own"
+    ),
+    asserts=(
+        "each ended in the reference's outcome (output byte for byte, or a report with its "
+        "error code), under the key as uploaded; the report of a 1,024-byte key under "
+        "_rejected/sha256/; each handling's peak RSS under the function's memory size"
+    ),
+)
+
+
+@pytest.mark.reliability(HOSTILE_INPUT)
 @pytest.mark.usefixtures("larger_inputs")
 def test_hostile_files_and_keys_end_in_the_reference_outcome_with_memory_bounded(
-    pipeline: Pipeline, connection: Connection, outputs: StackOutputs
+    pipeline: Pipeline, connection: Connection, outputs: StackOutputs, reliability: Evidence
 ) -> None:
     prefix = f"hostile-{uuid.uuid4().hex[:8]}"
     assert len(prefix) == PREFIX_LENGTH
@@ -133,22 +154,39 @@ def test_hostile_files_and_keys_end_in_the_reference_outcome_with_memory_bounded
     assert all(len(key.encode()) <= 1024 for key in cases)
 
     # GIVEN hostile files dropped at once into the deployed pipeline
-    def drop_and_wait(key: str) -> tuple[str, Outcome]:
+    def drop_and_wait(key: str) -> tuple[str, Outcome | OutcomeTimeout]:
         dropped_at = time.time()
         pipeline.drop(key, cases[key].body)
-        return key, pipeline.wait_for_outcome(key, timeout=WAIT_SECONDS, since=dropped_at)
+        try:
+            return key, pipeline.wait_for_outcome(key, timeout=WAIT_SECONDS, since=dropped_at)
+        except OutcomeTimeout as timeout:
+            return key, timeout
 
     with ThreadPoolExecutor(max_workers=4) as pool:
-        outcomes = dict(pool.map(drop_and_wait, cases))
+        waited = dict(pool.map(drop_and_wait, cases))
+    expected = {
+        key: expected_outcome(case.body, max_bytes=MAX_INPUT_BYTES) for key, case in cases.items()
+    }
+    sqs: SQSClient = connection.session().client("sqs", endpoint_url=connection.endpoint_url)
+    reliability.account(
+        take_books(
+            pipeline,
+            expected,
+            summarize=seen,
+            failure_messages=queue_messages(
+                sqs, (outputs.event_dlq_url, outputs.function_failure_queue_url)
+            ),
+        )
+    )
+    timed_out = {cases[key].name: str(w) for key, w in waited.items() if not isinstance(w, Outcome)}
+    assert timed_out == {}
+    outcomes = {key: w for key, w in waited.items() if isinstance(w, Outcome)}
 
     # THEN each ends in what the reference says, under the key exactly as uploaded
     mismatches = {
-        cases[key].name: (
-            seen(outcome),
-            expected_outcome(cases[key].body, max_bytes=MAX_INPUT_BYTES),
-        )
+        cases[key].name: (seen(outcome), expected[key])
         for key, outcome in outcomes.items()
-        if seen(outcome) != expected_outcome(cases[key].body, max_bytes=MAX_INPUT_BYTES)
+        if seen(outcome) != expected[key]
     }
     assert mismatches == {}
     destination = pipeline.outputs.destination_bucket
@@ -173,27 +211,11 @@ def test_hostile_files_and_keys_end_in_the_reference_outcome_with_memory_bounded
         cases[key].name: peak_rss_mib(connection, outputs, key, len(cases[key].body))
         for key in cases
     }
+    reliability.figure(
+        "peak RSS in-process (max)", f"{max(rss.values()):.1f} MiB (limit {memory_mb} MB)"
+    )
     assert {name: mib for name, mib in rss.items() if mib >= memory_mb} == {}
 
-    record(
-        "hostile-input",
-        scenario="Hostile files and keys",
-        done=(
-            f"dropped {len(cases)} hostile inputs at once: "
-            + ", ".join(case.name for case in HOSTILE)
-        ),
-        observed=(
-            "each ended in the reference's outcome (output byte for byte, or a report with "
-            "its error code), under the key as uploaded; reports of 1,024-byte keys under "
-            "_rejected/sha256/"
-        ),
-        figures={
-            "inputs tried": str(len(cases)),
-            "outcomes as the reference": f"{len(cases) - len(mismatches)} of {len(cases)}",
-            "peak RSS in-process (max)": f"{max(rss.values()):.1f} MiB (limit {memory_mb} MB)",
-        },
-        lost=len(cases) - len(outcomes),
-    )
     for key in cases:
         pipeline.remove(key)
 
@@ -221,8 +243,25 @@ def wait_for_log_line(
     raise AssertionError(f"no log line with {needles} in {timeout:.0f} s; last seen:\n{last}")
 
 
+REPLACED = Scenario(
+    "replaced-while-processing",
+    title="Object replaced while being processed",
+    done="held version 1 after its read (fault hook delay), replaced it with version 2",
+    asserts=(
+        "the function logged version 1 as superseded, with one write conflict; the final "
+        "output is version 2's, byte for byte"
+    ),
+)
+
+
+@pytest.mark.reliability(REPLACED)
 def test_an_object_replaced_while_being_processed_ends_in_the_newer_versions_output(
-    pipeline: Pipeline, larger_inputs: FunctionConfig, target: Target, tmp_path: Path
+    pipeline: Pipeline,
+    larger_inputs: FunctionConfig,
+    target: Target,
+    tmp_path: Path,
+    connection: Connection,
+    reliability: Evidence,
 ) -> None:
     """GIVEN version 1 being processed (held after its read by the fault hook) WHEN version 2
     replaces it and is processed first THEN version 1's conditional write is refused, it is
@@ -250,20 +289,22 @@ def test_an_object_replaced_while_being_processed_ends_in_the_newer_versions_out
         superseded = wait_for_log_line(
             pipeline, since=since, needles=("object_superseded", key), timeout=WAIT_SECONDS
         )
+        conflicts = re.search(r'"write_conflicts": (\d+)', superseded)
+        reliability.figure("write conflicts logged", conflicts[1] if conflicts else "none")
     finally:
         larger_inputs.set(environment={"MAX_INPUT_BYTES": str(MAX_INPUT_BYTES)})
+        sqs: SQSClient = connection.session().client("sqs", endpoint_url=connection.endpoint_url)
+        queues = (pipeline.outputs.event_dlq_url, pipeline.outputs.function_failure_queue_url)
+        reliability.account(
+            take_books(
+                pipeline,
+                {key: ("output", second + b"4\n")},
+                summarize=seen,
+                failure_messages=queue_messages(sqs, queues),
+            )
+        )
     outcome = pipeline.outcome(key)
     assert outcome is not None
     assert (outcome.kind, outcome.body) == ("output", second + b"4\n")
     assert '"write_conflicts": 1' in superseded
-    record(
-        "replaced-while-processing",
-        scenario="Object replaced while being processed",
-        done="held version 1 after its read (fault hook delay), replaced it with version 2",
-        observed=(
-            "version 2's output written first; version 1's conditional write refused "
-            "(412), then found superseded by sequencer; final output is version 2's"
-        ),
-        figures={"write conflicts settled": "1", "stale outputs": "0"},
-    )
     pipeline.remove(key)

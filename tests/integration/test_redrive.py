@@ -18,10 +18,13 @@ import pytest
 
 from harness.pipeline import Pipeline
 from harness.redrive import redrive
-from harness.reliability import record
+from harness.reliability import Scenario
 from harness.stack import StackOutputs
 from providers import Connection
+from tests.support.books import queue_messages, take_books
 from tests.support.function_config import FunctionConfig, object_created_event
+from tests.support.outcomes import seen
+from tests.support.reliability_plugin import Evidence
 
 if TYPE_CHECKING:
     from mypy_boto3_lambda import LambdaClient
@@ -61,12 +64,29 @@ def wait_for_depth(sqs: SQSClient, queue_url: str, expected: int) -> None:
         depth = queue_depth(sqs, queue_url)
 
 
+REDRIVE = Scenario(
+    "redrive-after-failures",
+    title="Every invocation fails, then the cause is fixed and the queue redriven",
+    done=(
+        f"{FILES} files whose invocations all failed (fault hook: killed before PutObject), "
+        "sent as asynchronous invokes; then the fault removed and `make redrive` run"
+    ),
+    asserts=(
+        "each event reached the on-failure queue while no output existed; redrive replayed "
+        "every event, none still failing or unknown; every output byte for byte; both failure "
+        "queues empty afterwards"
+    ),
+)
+
+
+@pytest.mark.reliability(REDRIVE)
 def test_failed_events_wait_in_the_failure_queue_and_redrive_writes_every_output(
     pipeline: Pipeline,
     connection: Connection,
     outputs: StackOutputs,
     lambda_client: LambdaClient,
     failing_function: FunctionConfig,
+    reliability: Evidence,
 ) -> None:
     sqs: SQSClient = connection.session().client("sqs", endpoint_url=connection.endpoint_url)
     queue = outputs.function_failure_queue_url
@@ -84,11 +104,21 @@ def test_failed_events_wait_in_the_failure_queue_and_redrive_writes_every_output
 
     # THEN after Lambda's retries each event waits in the on-failure queue, and no output exists
     wait_for_depth(sqs, queue, FILES)
+    reliability.figure("events in the on-failure queue", queue_depth(sqs, queue))
     assert [key for key in files if pipeline.outcome(key) is not None] == []
 
     # WHEN the cause is removed and the queue is redriven
     failing_function.restore()
     report = redrive(connection, outputs, say=lambda _line: None)
+    reliability.figure("redriven", f"{len(report.redriven)} of {FILES}")
+    reliability.account(
+        take_books(
+            pipeline,
+            {key: ("output", expected_output(body)) for key, body in files.items()},
+            summarize=seen,
+            failure_messages=queue_messages(sqs, (queue, outputs.event_dlq_url)),
+        )
+    )
 
     # THEN every output appears, byte for byte, and the queues are empty: nothing was lost
     assert sorted(report.redriven) == sorted(files)
@@ -96,26 +126,13 @@ def test_failed_events_wait_in_the_failure_queue_and_redrive_writes_every_output
     for key, body in files.items():
         outcome = pipeline.outcome(key)
         assert outcome is not None, key
-        total = sum(int(field) for field in body.split(b"\n")[1].split(b"|"))
-        assert (outcome.kind, outcome.body) == ("output", body + f"{total}\n".encode())
+        assert (outcome.kind, outcome.body) == ("output", expected_output(body))
     assert queue_depth(sqs, queue) == 0
     assert queue_depth(sqs, outputs.event_dlq_url) == 0
-    record(
-        "redrive-after-failures",
-        scenario="Every invocation fails, then the cause is fixed and the queue redriven",
-        done=(
-            f"{FILES} files whose invocations all failed (fault hook: killed before PutObject), "
-            "sent as asynchronous invokes; then the fault removed and `make redrive` run"
-        ),
-        observed=(
-            "after Lambda's 2 retries each event was in the on-failure queue and no output "
-            "existed; redrive replayed each and deleted its message; every output correct"
-        ),
-        figures={
-            "events in the failure queue": str(FILES),
-            "outputs after redrive": f"{FILES} of {FILES}",
-        },
-        lost=FILES - len(report.redriven),
-    )
     for key in files:
         pipeline.remove(key)
+
+
+def expected_output(body: bytes) -> bytes:
+    total = sum(int(field) for field in body.split(b"\n")[1].split(b"|"))
+    return body + f"{total}\n".encode()

@@ -24,7 +24,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from harness.reliability import record
+from harness.reliability import Scenario
 from harness.stack import StackOutputs
 from tests.integration.secure.support import (
     ROLE_SESSION_NAME,
@@ -36,6 +36,7 @@ from tests.integration.secure.support import (
     assert_not_allowed,
     error_of,
 )
+from tests.support.reliability_plugin import Evidence
 
 FOREIGN_KEY = "not-the-functions.txt"
 
@@ -496,32 +497,50 @@ def test_the_role_is_denied_everything_else(scene: Scene, denied: Denied) -> Non
     )
 
 
-def test_the_least_privilege_figures_are_recorded(scene: Scene) -> None:
+LEAST_PRIVILEGE = Scenario(
+    "least-privilege",
+    title="Least privilege, enforced (AUTH=true, TLS only)",
+    done=(
+        "applied the hardened root unchanged to a MiniStack enforcing IAM over TLS; assumed the "
+        "function's role through STS; tried what the function needs and everything else: the "
+        "other bucket, other keys, invoking, listing, changing policies"
+    ),
+    asserts=(
+        "every call the function needs succeeded under the role; every other call was refused "
+        "with the service's denial code and 'no identity-based policy allows' message"
+    ),
+    target="ministack (AUTH=true, TLS)",
+)
+
+
+@pytest.mark.reliability(LEAST_PRIVILEGE)
+def test_the_least_privilege_figures_are_recorded(scene: Scene, reliability: Evidence) -> None:
     """Every control allowed and every denial refused once more, counted for the report."""
-    for call in ALLOWED.values():
-        call(scene)
-    for denied in DENIED.values():
-        assert_not_allowed(
-            functools.partial(denied.call, scene),
-            service=denied.service,
-            action=denied.action,
-            who=scene.role.arn,
-        )
-    record(
-        "least-privilege",
-        scenario="Least privilege, enforced (AUTH=true, TLS only)",
-        done=(
-            "applied the hardened root unchanged to a MiniStack enforcing IAM over TLS; assumed "
-            "the function's role through STS; tried what the function needs and "
-            "everything else: the other bucket, other keys, invoking, listing, changing policies"
-        ),
-        observed=(
-            "the pipeline works under the role; every control allowed; every other call "
-            "refused with the service's denial code and 'no identity-based policy allows' "
-            "message; a direct invoke without the function policy's grant refused"
-        ),
-        figures={
-            "controls allowed": f"{len(ALLOWED)} of {len(ALLOWED)}",
-            "calls denied": f"{len(DENIED)} of {len(DENIED)}",
-        },
+    not_allowed = failing({name: functools.partial(call, scene) for name, call in ALLOWED.items()})
+    not_denied = failing(
+        {
+            name: functools.partial(
+                assert_not_allowed,
+                functools.partial(denied.call, scene),
+                service=denied.service,
+                action=denied.action,
+                who=scene.role.arn,
+            )
+            for name, denied in DENIED.items()
+        }
     )
+    reliability.figure("controls allowed", f"{len(ALLOWED) - len(not_allowed)} of {len(ALLOWED)}")
+    reliability.figure("calls denied", f"{len(DENIED) - len(not_denied)} of {len(DENIED)}")
+    assert not_allowed == {}
+    assert not_denied == {}
+
+
+def failing(checks: dict[str, Callable[[], object]]) -> dict[str, str]:
+    """The checks that did not hold, each with its error: every check is run."""
+    failed: dict[str, str] = {}
+    for name, check in checks.items():
+        try:
+            check()
+        except (AssertionError, ClientError, pytest.fail.Exception) as error:
+            failed[name] = f"{type(error).__name__}: {error}"
+    return failed

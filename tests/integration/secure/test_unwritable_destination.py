@@ -19,11 +19,14 @@ import pytest
 
 from harness.pipeline import Pipeline
 from harness.redrive import failed_event, redrive
-from harness.reliability import record
+from harness.reliability import Scenario
 from harness.stack import StackOutputs
 from providers import Connection
 from tests.integration.secure.support import ClientFactory, SecureResources
+from tests.support.books import queue_messages, take_books
 from tests.support.function_config import object_created_event
+from tests.support.outcomes import seen
+from tests.support.reliability_plugin import Evidence
 
 FILES = 5
 WAIT_SECONDS = 90.0
@@ -75,6 +78,24 @@ def failure_records(admin_client: ClientFactory, queue_url: str, expected: int) 
     return [failed_event(message["Body"], {}).error for message in messages]
 
 
+UNWRITABLE = Scenario(
+    "unwritable-destination",
+    title="Destination unwritable (bucket policy denies the function's role)",
+    done=(
+        "on the emulator enforcing IAM over TLS, denied s3:PutObject to the function's role "
+        f"in the destination's policy, dropped {FILES} files (events also sent as asynchronous "
+        "invokes, as EventBridge does on AWS), restored the policy, ran redrive"
+    ),
+    asserts=(
+        "every event reached the on-failure queue with an AccessDenied error; no output and no "
+        "open upload under the files' prefix; redrive replayed every event, none still failing "
+        "or unknown; every output byte for byte; both failure queues empty afterwards"
+    ),
+    target="ministack (AUTH=true, TLS)",
+)
+
+
+@pytest.mark.reliability(UNWRITABLE)
 def test_an_unwritable_destination_loses_nothing_and_redrive_writes_every_output(
     admin_client: ClientFactory,
     secure_connection: Connection,
@@ -82,6 +103,7 @@ def test_an_unwritable_destination_loses_nothing_and_redrive_writes_every_output
     secure_resources: SecureResources,
     secure_pipeline: Pipeline,
     unwritable_destination: str,
+    reliability: Evidence,
 ) -> None:
     prefix = f"unwritable-{uuid.uuid4().hex[:8]}"
     files = {f"{prefix}/{n}.txt": f"a|b|c\n{n}|{n}|{n}\n".encode() for n in range(FILES)}
@@ -101,6 +123,8 @@ def test_an_unwritable_destination_loses_nothing_and_redrive_writes_every_output
 
     # THEN every event ends in the on-failure queue with the denial, and nothing is written
     errors = failure_records(admin_client, secure_resources.function_failure_queue_url, FILES)
+    denied = sum("AccessDenied" in error for error in errors)
+    reliability.figure("failure records with AccessDenied", f"{denied} of {len(errors)}")
     assert len(errors) == FILES
     assert all("AccessDenied" in error for error in errors), errors
     listing = admin_client("s3").list_objects_v2(
@@ -119,6 +143,16 @@ def test_an_unwritable_destination_loses_nothing_and_redrive_writes_every_output
         Bucket=secure_outputs.destination_bucket, Policy=unwritable_destination
     )
     report = redrive(secure_connection, secure_outputs, say=lambda _line: None)
+    reliability.figure("redriven", f"{len(report.redriven)} of {FILES}")
+    queues = (secure_resources.function_failure_queue_url, secure_resources.event_dlq_url)
+    reliability.account(
+        take_books(
+            secure_pipeline,
+            {key: ("output", expected_output(body)) for key, body in files.items()},
+            summarize=seen,
+            failure_messages=queue_messages(admin_client("sqs"), queues),
+        )
+    )
 
     # THEN every output appears, byte for byte; the queue is empty; nothing was lost
     assert (sorted(report.redriven), report.still_failing, report.unknown) == (
@@ -129,33 +163,18 @@ def test_an_unwritable_destination_loses_nothing_and_redrive_writes_every_output
     for key, body in files.items():
         outcome = secure_pipeline.outcome(key)
         assert outcome is not None, key
-        total = 3 * int(body.split(b"\n")[1].split(b"|")[0])
-        assert (outcome.kind, outcome.body) == ("output", body + f"{total}\n".encode())
+        assert (outcome.kind, outcome.body) == ("output", expected_output(body))
     sqs = admin_client("sqs")
-    for queue in (secure_resources.function_failure_queue_url, secure_resources.event_dlq_url):
+    for queue in queues:
         attributes = sqs.get_queue_attributes(
             QueueUrl=queue,
             AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
         )["Attributes"]
         assert sum(int(value) for value in attributes.values()) == 0, queue
-    record(
-        "unwritable-destination",
-        scenario="Destination unwritable (bucket policy denies the function's role)",
-        done=(
-            f"on the emulator enforcing IAM over TLS, denied s3:PutObject to the function's role "
-            f"in the destination's policy, dropped {FILES} files (events also sent as "
-            "asynchronous invokes, as EventBridge does on AWS), restored the policy, ran redrive"
-        ),
-        observed=(
-            "every invocation failed with AccessDenied; after Lambda's retries each event was "
-            "in the on-failure queue with its error; no output, partial or empty, and no open "
-            "upload; redrive wrote every output byte for byte and emptied the queue"
-        ),
-        figures={
-            "events in the failure queue": f"{len(errors)} of {FILES}",
-            "outputs after redrive": f"{len(report.redriven)} of {FILES}",
-        },
-        lost=FILES - len(report.redriven),
-    )
     for key in files:
         secure_pipeline.remove(key)
+
+
+def expected_output(body: bytes) -> bytes:
+    total = 3 * int(body.split(b"\n")[1].split(b"|")[0])
+    return body + f"{total}\n".encode()
