@@ -11,9 +11,9 @@ ends when every file has an outcome or the deadline passes. Then it balances the
     dropped = outputs + rejection reports + failure-queue messages
 
 with every output byte-correct and every rejection report naming the expected error. It prints
-one accounting line, writes build/soak/result.json and, when the run passes, the reliability
-record "soak". Exit code 0 only if the books balance, nothing is lost and everything is correct.
-The stack is destroyed and the emulator stopped whatever happens.
+one accounting line, writes build/soak/result.json and the reliability record "soak" (passed,
+FAILED or error: every run leaves one). Exit code 0 only if the books balance, nothing is lost
+and everything is correct. The stack is destroyed and the emulator stopped whatever happens.
 """
 
 from __future__ import annotations
@@ -661,42 +661,71 @@ def _count_cases(planned: Iterable[Planned]) -> dict[str, int]:
     return counts
 
 
-def write_record(
-    run: Run, books: Accounting, timing: Timing, line: str, *, reserved_concurrency: int
-) -> None:
-    latencies = timing.latencies
-    reliability.record(
-        id="soak",
-        scenario="Soak: a steady stream of mixed valid and invalid files through a fresh stack",
+def soak_scenario(args: argparse.Namespace, cases: Sequence[CorpusCase]) -> reliability.Scenario:
+    invalid = round(args.files * INVALID_SHARE)
+    return reliability.Scenario(
+        "soak",
+        title="Soak: a steady stream of mixed valid and invalid files through a fresh stack",
         done=(
-            f"{books.dropped} files dropped at {run.rate:g} files/s from {run.threads} threads "
-            f"into a freshly deployed stack on MiniStack: "
-            f"{sum(not file.rejected for file in run.planned)} valid with varied numbers, "
-            f"{sum(file.rejected for file in run.planned)} invalid from "
-            f"{len(_count_cases(run.planned)) - 1} rejected corpus cases; function reserved "
-            f"concurrency {reserved_concurrency} (-1: unreserved, as envs/dev.tfvars)"
+            f"{args.files} files dropped at {args.rate:g} files/s from {args.threads} threads "
+            f"into a freshly deployed stack on MiniStack: {args.files - invalid} valid with "
+            f"varied numbers, {invalid} invalid from {min(invalid, len(cases))} rejected corpus "
+            f"cases; function reserved concurrency {args.reserved_concurrency} (-1: unreserved, "
+            "as envs/dev.tfvars)"
         ),
-        observed=(
-            line.removeprefix("soak: ")
-            + "; every output byte-correct, every rejection report for an expected rejection "
-            "with its expected error code, line and field"
+        asserts=(
+            "dropped = outputs + rejection reports + failure-queue messages; none lost; every "
+            "output byte-correct, every rejection report for an expected rejection with its "
+            "expected error code, line and field; no PutObject failed, no throttled invocation, "
+            "within the deadline"
         ),
         command="make soak",
-        lost=books.lost,
-        figures={
-            "files": str(books.dropped),
-            "rate": f"{run.rate:g} files/s",
-            "threads": str(run.threads),
-            "outputs": str(books.outputs),
-            "rejection reports": str(books.reports),
-            "failure-queue messages": str(books.failure_messages),
-            "throughput": f"{timing.throughput or 0:.1f} files/s",
+    )
+
+
+def soak_books(books: Accounting) -> reliability.Books:
+    """The soak's books as the reliability record counts them."""
+    return reliability.Books(
+        dropped=books.dropped,
+        outcomes=books.dropped - len(books.missing),
+        failure_messages=books.failure_messages,
+        missing=tuple(books.missing),
+        wrong=tuple(
+            sorted({*books.wrong_outputs, *books.outputs_for_rejected, *books.wrong_reports})
+        ),
+    )
+
+
+def soak_figures(run: Run, books: Accounting, timing: Timing) -> dict[str, str]:
+    latencies = timing.latencies
+    figures = {
+        "rate": f"{run.rate:g} files/s",
+        "threads": str(run.threads),
+        "outputs": str(books.outputs),
+        "rejection reports": str(books.reports),
+        "throughput": "n/a" if timing.throughput is None else f"{timing.throughput:.1f} files/s",
+    }
+    if latencies:
+        figures |= {
             "latency p50": f"{percentile(latencies, 0.5):.2f} s",
             "latency p95": f"{percentile(latencies, 0.95):.2f} s",
             "latency max": f"{max(latencies):.2f} s",
-            "poll period": f"{POLL_SECONDS * 1000:.0f} ms",
-        },
+        }
+    return figures | {"poll period": f"{POLL_SECONDS * 1000:.0f} ms"}
+
+
+def write_record(
+    scenario: reliability.Scenario,
+    result: reliability.Result,
+    *,
+    failure: str = "",
+    figures: Mapping[str, str] | None = None,
+    books: reliability.Books | None = None,
+) -> None:
+    record = reliability.make_record(
+        scenario, result, target="ministack", failure=failure, figures=figures, books=books
     )
+    say(f"- recorded {result} in {reliability.write(record).relative_to(REPO_ROOT)}")
 
 
 def run_soak(args: argparse.Namespace) -> int:
@@ -762,8 +791,13 @@ def run_soak(args: argparse.Namespace) -> int:
         for problem in failures:
             say(f"  FAILED: {problem}")
         say(f"- wrote {RESULT_PATH.relative_to(REPO_ROOT)}")
-        if passed:
-            write_record(run, books, timing, line, reserved_concurrency=args.reserved_concurrency)
+        write_record(
+            soak_scenario(args, cases),
+            "passed" if passed else "FAILED",
+            failure="; ".join(failures),
+            figures=soak_figures(run, books, timing) | {"throttled invocations": str(throttles)},
+            books=soak_books(books),
+        )
         return 0 if passed else 1
     finally:
         if stack is not None:
@@ -802,8 +836,10 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--files, --rate, --threads and --deadline must be positive")
     try:
         return run_soak(args)
-    except (TargetError, TerraformError) as error:
+    except (TargetError, TerraformError, ClientError, BotoCoreError) as error:
         say(f"\nerror: {error}")
+        first_line = str(error).strip().splitlines()[0] if str(error).strip() else repr(error)
+        write_record(soak_scenario(args, rejected_cases()), "error", failure=first_line)
         return 1
 
 
