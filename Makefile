@@ -61,6 +61,14 @@ $(DIAGRAM_VENV)/.installed: requirements/diagram.txt
 .PHONY: venv
 venv: $(VENV)/.installed $(EMULATOR_VENV)/.installed ## Create the virtualenvs (dev tools; the emulator)
 
+# testcontainers, for TARGET=localstack without LOCALSTACK_ENDPOINT: optional, only where Docker runs.
+$(VENV)/.localstack-installed: $(VENV)/.installed requirements/localstack.txt
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements/localstack.txt
+	@touch $@
+
+.PHONY: localstack-tc
+localstack-tc: $(VENV)/.localstack-installed ## Install testcontainers into .venv, for TARGET=localstack on Docker
+
 .PHONY: tools
 tools: ## Check that terraform is on PATH
 	@command -v terraform >/dev/null || { echo "terraform is not on PATH: install Terraform 1.11 (https://developer.hashicorp.com/terraform/install)."; exit 1; }
