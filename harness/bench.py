@@ -1,13 +1,15 @@
-"""`make bench`: the function, its core, a naive baseline and awk, side by side.
+"""`make bench`: the function, its core, a typical public solution and awk, side by side.
 
-It generates inputs of 1 KiB, 64 MiB and 512 MiB in two shapes in a temporary directory, starts a
-MiniStack of its own on a free port, deploys the Terraform root to it, and then:
+It generates inputs of 1 KiB, 64 MiB and 512 MiB in three shapes in a temporary directory, starts
+a MiniStack of its own on a free port, deploys the Terraform root to it, and then:
 
 - times 50 drops of the sample file through the deployed pipeline (drop to output visible);
+- makes two buckets of its own configured as the deployed ones (versioning and default
+  encryption read from them: versioned, SSE-KMS), without events;
 - runs each approach on each input in a process of its own (harness/bench_probe.py; awk as is),
-  reading its peak RSS from os.wait4: the function is called in-process against the emulator's
-  S3 (on buckets without events), because neither its RSS nor its S3 traffic can be measured
-  inside the emulator's Lambda worker;
+  timing the whole process and reading its peak RSS from os.wait4: the function is called
+  in-process against the emulator's S3, because neither its RSS nor its S3 traffic can be
+  measured inside the emulator's Lambda worker;
 - writes docs/benchmarks.md and docs/benchmarks.png.
 
 The emulator and the inputs are removed at the end, also when something fails.
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import decimal
 import json
 import os
 import platform
@@ -39,7 +42,7 @@ from botocore.exceptions import ClientError
 
 from harness.package import build_zip
 from harness.pipeline import Pipeline
-from harness.stack import Stack, current_commit
+from harness.stack import Stack, StackOutputs, current_commit
 from harness.terraform import REPO_ROOT
 from providers.base import Connection
 from providers.ministack import MiniStack
@@ -54,13 +57,14 @@ SIZES = (KIB, 64 * MIB, 512 * MIB)
 SHAPES = ("wide", "tall", "mixed")
 APPROACHES = ("function", "core", "naive", "awk")
 # The mixed-width variant of the wide input is only there to show the core's general path.
-APPROACHES_OF = {"wide": APPROACHES, "tall": APPROACHES, "mixed": ("core",)}
+APPROACHES_OF = {"wide": APPROACHES, "tall": APPROACHES, "mixed": ("core", "awk")}
 AWK_PROGRAM = 'NR==2{for(i=1;i<=NF;i++)s+=$i; printf "%.17g\\n", s; exit}'
 DOCS = REPO_ROOT / "docs"
 SAMPLE = REPO_ROOT / "triggerFile.txt"
 BENCH_SOURCE = "pipesum-bench-source"
 BENCH_DESTINATION = "pipesum-bench-destination"
-TARGET_RSS_MIB = 100
+TARGET_RSS_MB = 100
+SPEED_TARGET = 10
 LATENCY_DEADLINE = 30.0
 
 
@@ -83,6 +87,13 @@ class Input:
     @property
     def label(self) -> str:
         return f"{human(self.nominal)} {self.shape}"
+
+    def is_exact(self, total: str | None) -> bool:
+        """Whether `total` is the exact sum as a number (`23186.6` is `23186.60`)."""
+        try:
+            return total is not None and decimal.Decimal(total) == decimal.Decimal(self.exact_sum)
+        except decimal.InvalidOperation:
+            return False
 
 
 def generate(shape: str, nominal: int, directory: Path) -> Input:
@@ -139,28 +150,27 @@ def write_repeated(out: BinaryIO, unit: bytes, count: int) -> None:
 class Run:
     approach: str
     input: Input
-    seconds: float | None = None  # None: did not finish
+    process_seconds: float | None = None  # the whole process, start-up included; None: stopped
+    seconds: float | None = None  # in-process: the work alone (the probes only)
+    sum_seconds: float | None = None  # in-process: the naive approach's split and sum alone
     peak_rss_kib: int = 0
     total: str | None = None
     read: int | None = None
+    answered: int | None = None
     written: int | None = None
     requests: dict[str, int] = field(default_factory=dict)
+    get_statuses: dict[str, int] = field(default_factory=dict)
+    versioned_gets: int = 0
     note: str = ""
 
     @property
     def exact(self) -> bool:
-        return self.total == self.input.exact_sum
-
-    @property
-    def row_2_mb_per_s(self) -> float | None:
-        if self.seconds is None or self.input.shape == "tall":
-            return None
-        return self.input.row_2_bytes / self.seconds / 1e6
+        return self.input.is_exact(self.total)
 
 
 # Linux keeps a process's peak RSS across fork and exec: a child of this (large) process would
 # report at least this process's RSS. So each approach is started by this small launcher, whose
-# own RSS at the fork (about 6 MiB) is then the floor of every figure.
+# own RSS at the fork is then the floor of every figure (measured: `launcher_floor`).
 LAUNCHER = """
 import os, sys, time
 report, command = sys.argv[1], sys.argv[2:]
@@ -181,7 +191,8 @@ with open(report, "w") as out:
 def measure(
     command: list[str], *, env: dict[str, str], timeout: float, stdout: Path
 ) -> tuple[float | None, int, int]:
-    """Run `command`; return (its seconds, or None if stopped at `timeout`; peak RSS KiB; code)."""
+    """Run `command`; return (its seconds from fork to exit, or None if stopped at `timeout`;
+    peak RSS KiB; exit code)."""
     report = stdout.with_suffix(".rusage")
     launcher = [sys.executable, "-S", "-I", "-c", LAUNCHER, str(report), *command]
     with stdout.open("wb") as out, stdout.with_suffix(".err").open("wb") as err:
@@ -198,6 +209,12 @@ def measure(
     return float(seconds), int(rss), int(code)
 
 
+def launcher_floor(work: Path) -> int:
+    """The peak RSS (KiB) the launcher reports for `true`: the floor of every figure."""
+    _, rss, _ = measure(["true"], env=dict(os.environ), timeout=60, stdout=work / "floor.out")
+    return rss
+
+
 def run_probe(approach: str, item: Input, work: Path, env: dict[str, str], key: str) -> Run:
     result_path = work / f"{approach}-{item.shape}-{item.nominal}.json"
     target = str(item.path) if approach == "core" else key
@@ -211,10 +228,15 @@ def run_probe(approach: str, item: Input, work: Path, env: dict[str, str], key: 
         run.note = f"failed (exit {code}): {error.splitlines()[-1] if error else 'no output'}"
         return run
     result = json.loads(result_path.read_text())
+    run.process_seconds = seconds
     run.seconds = result["seconds"]
+    run.sum_seconds = result.get("sum_seconds")
     run.total = result["sum"]
     run.read, run.written = result["read"], result["written"]
+    run.answered = result.get("answered")
     run.requests = result.get("requests", {})
+    run.get_statuses = result.get("get_statuses", {})
+    run.versioned_gets = result.get("versioned_gets", 0)
     return run
 
 
@@ -226,7 +248,7 @@ def run_awk(item: Input, work: Path, timeout: float) -> Run:
         timeout=timeout,
         stdout=out,
     )
-    run = Run("awk", item, seconds=seconds, peak_rss_kib=rss)
+    run = Run("awk", item, process_seconds=seconds, peak_rss_kib=rss)
     if seconds is None:
         run.note = f"stopped after {timeout:.0f} s"
     elif code != 0:
@@ -234,6 +256,25 @@ def run_awk(item: Input, work: Path, timeout: float) -> Run:
     else:
         run.total = out.read_text().strip()
     return run
+
+
+def awk_identity() -> str:
+    """Which awk is on PATH: its path, what it resolves to, and the first line of its version."""
+    found = shutil.which("awk")
+    if found is None:
+        raise SystemExit("awk is not on PATH; the benchmark compares against it.")
+    real = Path(found).resolve()
+    attempts = (
+        [[str(real)]]
+        if real.name == "busybox"
+        else [["awk", "-W", "version"], ["awk", "--version"]]
+    )
+    for command in attempts:
+        answer = subprocess.run(command, capture_output=True, text=True, check=False, timeout=10)
+        first = (answer.stdout or answer.stderr).strip().splitlines()
+        if first and not first[0].startswith("awk:"):
+            return f"`{found}` (resolves to `{real}`): {first[0].strip()}"
+    return f"`{found}` (resolves to `{real}`): it did not say its version"
 
 
 # --- the emulator --------------------------------------------------------------------------------
@@ -280,18 +321,56 @@ def drop_latencies(pipeline: Pipeline, drops: int) -> Latency:
     return Latency(cold, [once(f"{prefix}/{index:02d}.txt") for index in range(drops)])
 
 
-def create_buckets(s3: S3Client) -> None:
-    for name in (BENCH_SOURCE, BENCH_DESTINATION):
+def create_buckets_as_deployed(s3: S3Client, outputs: StackOutputs) -> list[str]:
+    """The bench's buckets, with the versioning and default encryption of the deployed ones.
+
+    The deployed buckets send events to the function; the bench's do not, so that only the probe
+    handles each object. Returns how each bench bucket is configured, as S3 reads it back.
+    """
+    described = []
+    for name, deployed in (
+        (BENCH_SOURCE, outputs.source_bucket),
+        (BENCH_DESTINATION, outputs.destination_bucket),
+    ):
         s3.create_bucket(Bucket=name)
+        status = s3.get_bucket_versioning(Bucket=deployed).get("Status", "never enabled")
+        if status != "Enabled":
+            raise SystemExit(f"the deployed bucket {deployed} is not versioned ({status})")
+        s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
+        encryption = s3.get_bucket_encryption(Bucket=deployed)["ServerSideEncryptionConfiguration"]
+        s3.put_bucket_encryption(Bucket=name, ServerSideEncryptionConfiguration=encryption)
+        described.append(describe_bucket(s3, name))
+    return described
+
+
+def describe_bucket(s3: S3Client, bucket: str) -> str:
+    """`bucket`'s versioning and default encryption as S3 reports them; SSE-KMS is required."""
+    versioning = s3.get_bucket_versioning(Bucket=bucket).get("Status", "never enabled")
+    rules = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"]
+    default = rules[0].get("ApplyServerSideEncryptionByDefault", {})
+    algorithm = default.get("SSEAlgorithm", "none")
+    if versioning != "Enabled" or algorithm != "aws:kms":
+        raise SystemExit(
+            f"bucket {bucket} reads back as versioning {versioning}, encryption {algorithm}: "
+            "the bench measures buckets as terraform/modules/bucket makes them (versioned, "
+            "SSE-KMS); check the deployed stack"
+        )
+    key = default.get("KMSMasterKeyID", "the AWS managed key")
+    bucket_key = "on" if rules[0].get("BucketKeyEnabled") else "off"
+    return (
+        f"`{bucket}`: versioning {versioning}, default encryption {algorithm} with "
+        f"`{key.rsplit(':', 1)[-1]}`, bucket key {bucket_key}"
+    )
 
 
 def empty(s3: S3Client, bucket: str) -> None:
-    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket):
-        for item in page.get("Contents", []):
-            s3.delete_object(Bucket=bucket, Key=item["Key"])
+    """Delete every version and delete marker of `bucket` (the emulator keeps them in memory)."""
+    for page in s3.get_paginator("list_object_versions").paginate(Bucket=bucket):
+        for item in [*page.get("Versions", []), *page.get("DeleteMarkers", [])]:
+            s3.delete_object(Bucket=bucket, Key=item["Key"], VersionId=item["VersionId"])
 
 
-def probe_env(connection: Connection, item: Input) -> dict[str, str]:
+def probe_env(connection: Connection, item: Input, function_root: Path) -> dict[str, str]:
     env = {
         name: value
         for name, value in os.environ.items()
@@ -301,7 +380,7 @@ def probe_env(connection: Connection, item: Input) -> dict[str, str]:
         env
         | connection.environment()
         | {
-            "PYTHONPATH": f"{REPO_ROOT / 'function'}{os.pathsep}{REPO_ROOT}",
+            "PYTHONPATH": f"{function_root}{os.pathsep}{REPO_ROOT}",
             "SOURCE_BUCKET": BENCH_SOURCE,
             "DESTINATION_BUCKET": BENCH_DESTINATION,
             "MAX_INPUT_BYTES": str(1 << 30),
@@ -353,10 +432,50 @@ class Machine:
     load_after: tuple[float, float, float]
     date: str
     commit: str
+    uncommitted: list[str]
     emulator: str
+    awk: str
+    floor_kib: int
 
 
-def machine(load_before: tuple[float, float, float]) -> Machine:
+def uncommitted_changes() -> list[str]:
+    """Files of what is measured that differ from the commit (the page names them)."""
+    answer = subprocess.run(
+        ["git", "status", "--porcelain", "--", "function", "harness", "providers", "terraform"],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return [line[3:] for line in answer.stdout.splitlines() if line.strip()]
+
+
+@dataclass(frozen=True)
+class Setup:
+    """What the run was measured on, besides the machine."""
+
+    emulator: str
+    awk: str
+    floor_kib: int
+    buckets: list[str]
+    function_root: Path
+
+
+def emulator_text(patched: bool) -> str:
+    emulator = next(
+        (
+            line.strip()
+            for line in (REPO_ROOT / "requirements" / "emulator.txt").read_text().splitlines()
+            if line.startswith("ministack==")
+        ),
+        "ministack",
+    ).replace("==", " ")
+    if patched:
+        return f"{emulator} with pipesum's patches (providers/patches/ministack/)"
+    return f"{emulator} as upstream ships it (no patches)"
+
+
+def machine(load_before: tuple[float, float, float], setup: Setup) -> Machine:
     cpu = "unknown"
     for line in Path("/proc/cpuinfo").read_text().splitlines():
         if line.startswith("model name"):
@@ -366,14 +485,6 @@ def machine(load_before: tuple[float, float, float]) -> Machine:
     for line in Path("/proc/meminfo").read_text().splitlines():
         if line.startswith("MemTotal:"):
             ram_kib = int(line.split()[1])
-    emulator = next(
-        (
-            line.strip()
-            for line in (REPO_ROOT / "requirements" / "emulator.txt").read_text().splitlines()
-            if line.startswith("ministack==")
-        ),
-        "ministack",
-    )
     return Machine(
         cpu=cpu,
         cores=os.cpu_count() or 0,
@@ -384,7 +495,10 @@ def machine(load_before: tuple[float, float, float]) -> Machine:
         load_after=os.getloadavg(),
         date=datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         commit=current_commit()[:12],
-        emulator=emulator.replace("==", " "),
+        uncommitted=uncommitted_changes(),
+        emulator=setup.emulator,
+        awk=setup.awk,
+        floor_kib=setup.floor_kib,
     )
 
 
@@ -400,6 +514,14 @@ def cell_bytes(value: int | None) -> str:
     return "—" if value is None else (human(value) if value >= KIB else f"{value} B")
 
 
+def ms(seconds: float | None) -> str:
+    return "—" if seconds is None else f"{seconds * 1000:,.2f}"
+
+
+def mib(kib: int) -> str:
+    return f"{kib / KIB:,.1f}" if kib else "—"
+
+
 def requests_text(requests: dict[str, int]) -> str:
     short = {
         "GetObject": "Get",
@@ -410,106 +532,195 @@ def requests_text(requests: dict[str, int]) -> str:
         "UploadPart": "Part",
         "CompleteMultipartUpload": "Complete",
         "DeleteObject": "Delete",
+        "ListMultipartUploads": "ListUploads",
     }
     return ", ".join(f"{short.get(name, name)} {count}" for name, count in requests.items()) or "—"
+
+
+def get_text(run: Run) -> str:
+    """GetObject answers by status, and how many named a version."""
+    if not run.get_statuses:
+        return "—"
+    statuses = ", ".join(f"{status}: {count}" for status, count in sorted(run.get_statuses.items()))
+    return f"{statuses}; {run.versioned_gets} with VersionId"
 
 
 def results_table(runs: list[Run]) -> str:
     lines = [
         (
-            "| input | approach | time (ms) | line 2 MB/s | peak RSS (MiB) | read from S3 | "
-            "written to S3 | S3 requests | sum exact |"
+            "| input | approach | whole process (ms) | in-process (ms) | peak RSS (MiB) | "
+            "S3 bytes read (answered) | written to S3 | S3 requests | GetObject answers | "
+            "sum exact |"
         ),
-        "|---|---|--:|--:|--:|--:|--:|---|---|",
+        "|---|---|--:|--:|--:|--:|--:|---|---|---|",
     ]
     for run in runs:
-        seconds = "—" if run.seconds is None else f"{run.seconds * 1000:,.2f}"
-        rate = run.row_2_mb_per_s
         exact = "yes" if run.exact else (f"no: {run.total}" if run.total else "—")
         if run.note:
             exact = f"{exact} ({run.note})"
         local = run.approach in {"core", "awk"}
+        read = (
+            "local file"
+            if local
+            else f"{cell_bytes(run.read)} ({cell_bytes(run.answered)})"
+            if run.read is not None
+            else "—"
+        )
         lines.append(
-            f"| {run.input.label} ({run.input.size:,} B) | {run.approach} | {seconds} | "
-            f"{'—' if rate is None else f'{rate:,.1f}'} | "
-            f"{f'{run.peak_rss_kib / KIB:,.1f}' if run.peak_rss_kib else '—'} | "
-            f"{'local file' if local else cell_bytes(run.read)} | "
+            f"| {run.input.label} ({run.input.size:,} B) | {run.approach} | "
+            f"{ms(run.process_seconds)} | {ms(run.seconds)} | {mib(run.peak_rss_kib)} | {read} | "
             f"{'—' if local else cell_bytes(run.written)} | "
-            f"{'—' if local else requests_text(run.requests)} | {exact} |"
+            f"{'—' if local else requests_text(run.requests)} | "
+            f"{'—' if local else get_text(run)} | {exact} |"
         )
     return "\n".join(lines)
 
 
-def targets(runs: list[Run], latency: Latency) -> list[str]:
-    def find(approach: str, shape: str, nominal: int) -> Run:
-        return next(
+def find(runs: list[Run], approach: str, shape: str, nominal: int) -> Run | None:
+    return next(
+        (
             r
             for r in runs
             if (r.approach, r.input.shape, r.input.nominal) == (approach, shape, nominal)
-        )
+        ),
+        None,
+    )
 
-    sizes = sorted({r.input.nominal for r in runs})
-    out = []
-    for nominal in sizes:
-        core, awk = find("core", "wide", nominal), find("awk", "wide", nominal)
-        core_rate, awk_rate = core.row_2_mb_per_s, awk.row_2_mb_per_s
-        if core_rate is None:
-            ratio, met = f"— (core {core.note})", False
-        elif awk_rate is not None:
-            ratio = f"{core_rate / awk_rate:,.1f}x awk ({core_rate:,.1f} vs {awk_rate:,.1f} MB/s)"
-            met = core_rate >= 10 * awk_rate
-        elif awk.note.startswith("stopped"):
-            # awk did not finish: its rate is below line 2's size over the time it was given.
-            bound = awk.input.row_2_bytes / awk_timeout_of(awk) / 1e6
-            ratio = (
-                f"more than {core_rate / bound:,.0f}x awk ({core_rate:,.1f} MB/s; awk {awk.note})"
-            )
-            met = core_rate >= 10 * bound
-        else:
-            ratio, met = f"{core_rate:,.1f} MB/s; awk {awk.note}", False
-        out.append(
-            f"- {verdict(met and core.exact)} line 2 of {human(nominal)} parsed at {ratio}, "
-            f"sum {'exact' if core.exact else 'NOT exact'} (awk: "
-            f"{'exact' if awk.exact else awk.total or awk.note})."
+
+@dataclass(frozen=True)
+class Ratio:
+    """How many times faster `ours` is than `theirs` (below 1: slower), or a lower bound."""
+
+    text: str
+    times: float | None  # None: not measured
+    at_least: bool = False
+
+
+def ratio(
+    ours: str, our_seconds: float | None, theirs: str, their: Run, their_seconds: float | None
+) -> Ratio:
+    if our_seconds is None:
+        return Ratio(f"— ({ours} did not finish)", None)
+    if their_seconds is not None:
+        times = their_seconds / our_seconds
+        speed = f"{times:,.1f}x faster" if times >= 1 else f"{1 / times:,.1f}x slower"
+        return Ratio(
+            f"{ours} {speed} ({our_seconds * 1000:,.1f} vs {their_seconds * 1000:,.1f} ms)", times
         )
-    for mixed in (r for r in runs if r.approach == "core" and r.input.shape == "mixed"):
-        awk = find("awk", "wide", mixed.input.nominal)
-        rate = mixed.row_2_mb_per_s
-        if rate is None:
+    if their.note.startswith("stopped"):
+        bound = awk_timeout_of(their) / our_seconds
+        return Ratio(
+            f"{ours} more than {bound:,.0f}x faster ({our_seconds * 1000:,.1f} ms; "
+            f"{theirs} {their.note})",
+            bound,
+            at_least=True,
+        )
+    return Ratio(f"— ({theirs} {their.note or 'did not finish'})", None)
+
+
+def whole_process_ratio(runs: list[Run], shape: str, nominal: int) -> Ratio | None:
+    core, awk = find(runs, "core", shape, nominal), find(runs, "awk", shape, nominal)
+    if core is None or awk is None:
+        return None
+    return ratio("core", core.process_seconds, "awk", awk, awk.process_seconds)
+
+
+def function_ratio(runs: list[Run], shape: str, nominal: int) -> Ratio | None:
+    function, naive = find(runs, "function", shape, nominal), find(runs, "naive", shape, nominal)
+    if function is None or naive is None:
+        return None
+    return ratio("function", function.seconds, "naive", naive, naive.seconds)
+
+
+def sum_ratio(runs: list[Run], shape: str, nominal: int) -> Ratio | None:
+    core, naive = find(runs, "core", shape, nominal), find(runs, "naive", shape, nominal)
+    if core is None or naive is None:
+        return None
+    return ratio("core", core.seconds, "naive", naive, naive.sum_seconds)
+
+
+def ratios_table(runs: list[Run]) -> str:
+    lines = [
+        (
+            "| input | whole process: core command vs awk | in-process: function vs naive "
+            "(S3 object to S3 output) | in-process: core's parse vs naive's split and sum |"
+        ),
+        "|---|---|---|---|",
+    ]
+    seen = sorted({(r.input.nominal, SHAPES.index(r.input.shape)) for r in runs})
+    for nominal, shape_index in seen:
+        shape = SHAPES[shape_index]
+        cells = [
+            (found.text if found is not None else "— (not run on this shape)")
+            for found in (
+                whole_process_ratio(runs, shape, nominal),
+                function_ratio(runs, shape, nominal),
+                sum_ratio(runs, shape, nominal),
+            )
+        ]
+        lines.append(f"| {human(nominal)} {shape} | {' | '.join(cells)} |")
+    return "\n".join(lines)
+
+
+def targets(runs: list[Run], latency: Latency) -> list[str]:
+    out = []
+    for item in sorted({(r.input.nominal, SHAPES.index(r.input.shape)) for r in runs}):
+        nominal, shape = item[0], SHAPES[item[1]]
+        if shape == "tall":
             continue
-        if awk.row_2_mb_per_s is not None:
-            times = rate / awk.row_2_mb_per_s
-            versus = f"{times:,.1f}x awk's {awk.row_2_mb_per_s:,.1f} MB/s on the wide line"
-        elif awk.note.startswith("stopped"):
-            times = rate / (awk.input.row_2_bytes / awk_timeout_of(awk) / 1e6)
-            versus = f"more than {times:,.0f}x awk ({awk.note} on the wide line)"
-        else:
+        found = whole_process_ratio(runs, shape, nominal)
+        core = find(runs, "core", shape, nominal)
+        if found is None or core is None:
             continue
+        met = found.times is not None and found.times >= SPEED_TARGET and core.exact
+        widths = "fixed-width" if shape == "wide" else "varying-width"
         out.append(
-            f"- {verdict(times >= 10 and mixed.exact)} the same with fields of varying widths "
-            f"(the general path) at {human(mixed.input.nominal)}: {rate:,.1f} MB/s, {versus}."
+            f"- {verdict(met)} at least {SPEED_TARGET}x awk, whole process, on the "
+            f"{human(nominal)} file with a huge line 2 of {widths} fields: {found.text}; core's "
+            f"sum {'exact' if core.exact else 'NOT exact'}."
         )
     function_runs = [r for r in runs if r.approach == "function"]
-    worst = max(function_runs, key=lambda r: r.peak_rss_kib)
-    out.append(
-        f"- {verdict(worst.peak_rss_kib < TARGET_RSS_MIB * KIB)} peak RSS of the function under "
-        f"{TARGET_RSS_MIB} MiB for every input: at most {worst.peak_rss_kib / KIB:.1f} MiB "
-        f"({worst.input.label})."
-    )
+    short_64 = find(runs, "function", "tall", 64 * MIB)
+    if short_64 is not None:
+        rss_mb = short_64.peak_rss_kib * KIB / 1e6
+        out.append(
+            f"- {verdict(bool(short_64.peak_rss_kib) and rss_mb < TARGET_RSS_MB)} peak RSS of the "
+            f"function under {TARGET_RSS_MB} MB for the 64 MiB file with a short line 2, on the "
+            f"versioned SSE-KMS buckets: {rss_mb:,.1f} MB ({mib(short_64.peak_rss_kib)} MiB); "
+            f"GetObject answers {get_text(short_64)}."
+        )
+    if function_runs:
+        worst = max(function_runs, key=lambda r: r.peak_rss_kib)
+        failed = [r.input.label for r in function_runs if r.note]
+        out.append(
+            f"- {verdict(not failed and worst.peak_rss_kib * KIB / 1e6 < TARGET_RSS_MB)} peak RSS "
+            f"of the function under {TARGET_RSS_MB} MB for every input: at most "
+            f"{worst.peak_rss_kib * KIB / 1e6:,.1f} MB ({worst.input.label})"
+            + (f"; failed: {', '.join(failed)}." if failed else ".")
+        )
+        versioned = sum(r.versioned_gets for r in function_runs)
+        gets = sum(r.requests.get("GetObject", 0) for r in function_runs)
+        out.append(
+            f"- {verdict(gets > 0 and versioned == gets)} every GetObject of the function named "
+            f"the version it located (the versioned path): {versioned} of {gets}."
+        )
     tall = [r for r in function_runs if r.input.shape == "tall"]
-    most_read = max(tall, key=lambda r: r.read or 0)
-    out.append(
-        f"- {verdict((most_read.read or 0) < MIB)} bytes read by the function for a short line 2 "
-        f"under 1 MiB whatever the size: at most {cell_bytes(most_read.read)} "
-        f"({most_read.input.label})."
-    )
+    if tall:
+        most_read = max(tall, key=lambda r: r.read or 0)
+        out.append(
+            f"- {verdict(most_read.read is not None and most_read.read < MIB)} bytes read by the "
+            f"function for a short line 2 under 1 MiB whatever the size: at most "
+            f"{cell_bytes(most_read.read)} ({most_read.input.label}; the store answered "
+            f"{cell_bytes(most_read.answered)})."
+        )
     large = [r for r in function_runs if r.input.size >= 5 * MIB]
-    most_written = max(large, key=lambda r: r.written or 0)
-    out.append(
-        f"- {verdict((most_written.written or 0) < KIB)} bytes written by the function under "
-        f"1 KiB for files of 5 MiB and more: at most {cell_bytes(most_written.written)} "
-        f"({most_written.input.label})."
-    )
+    if large:
+        most_written = max(large, key=lambda r: r.written or 0)
+        out.append(
+            f"- {verdict(most_written.written is not None and most_written.written < KIB)} bytes "
+            f"written by the function under 1 KiB for files of 5 MiB and more: at most "
+            f"{cell_bytes(most_written.written)} ({most_written.input.label})."
+        )
     out.append(
         f"- {verdict(latency.p95 < 1.0)} sample latency p95 under 1 s on the emulator: "
         f"{latency.p95 * 1000:.0f} ms."
@@ -542,109 +753,162 @@ def write_chart(runs: list[Run], path: Path) -> None:
                     key=lambda r: r.input.size,
                 )
                 label = approach if shape != "mixed" else f"{approach}, varying widths"
-                style = styles[approach] if shape != "mixed" else "s-."
+                style = styles[approach] if shape != "mixed" else styles[approach][:-1] + "-."
                 sizes = [r.input.size / MIB for r in series]
-                seconds = [r.seconds if r.seconds is not None else float("nan") for r in series]
+                seconds = [
+                    r.process_seconds if r.process_seconds is not None else float("nan")
+                    for r in series
+                ]
                 rss = [r.peak_rss_kib / KIB if r.peak_rss_kib else float("nan") for r in series]
                 axes[0][column].plot(sizes, seconds, style, label=label)
                 axes[1][column].plot(sizes, rss, style, label=label)
                 for run in series:
-                    if run.seconds is None and run.note.startswith("stopped"):
+                    if run.process_seconds is None and run.note.startswith("stopped"):
                         stopped = (run.input.size / MIB, awk_timeout_of(run))
                         axes[0][column].plot(*stopped, "r^")
                         axes[0][column].annotate(
-                            f"{approach} {run.note}  ", stopped, fontsize=8, va="center", ha="right"
+                            f"{label} {run.note}  ", stopped, fontsize=8, va="center", ha="right"
                         )
         axes[0][column].set_title(
-            "huge line 2 (wide)" if panel == "wide" else "short line 2, many rows (tall)"
+            "huge line 2 (wide, mixed)" if panel == "wide" else "short line 2, many rows (tall)"
         )
-        axes[1][column].axhline(TARGET_RSS_MIB, color="grey", linewidth=0.8, linestyle="--")
+        axes[1][column].axhline(
+            TARGET_RSS_MB * 1e6 / MIB, color="grey", linewidth=0.8, linestyle="--"
+        )
         for row in (0, 1):
             axes[row][column].set_xscale("log")
             axes[row][column].set_yscale("log")
             axes[row][column].grid(True, which="both", linewidth=0.3)
         axes[1][column].set_xlabel("input size (MiB)")
-    axes[0][0].set_ylabel("time (s)")
+    axes[0][0].set_ylabel("whole process time (s)")
     axes[1][0].set_ylabel("peak RSS (MiB)")
     axes[0][0].legend(fontsize=8)
     axes[0][1].legend(fontsize=8)
-    figure.suptitle("pipesum: time and peak RSS against input size")
+    figure.suptitle("pipesum: whole-process time and peak RSS against input size")
     figure.tight_layout()
     figure.savefig(path, dpi=110)
     plt.close(figure)
 
 
 def render(
-    runs: list[Run], latency: Latency, package: PackageFigures, host: Machine, chart: str
+    runs: list[Run],
+    latency: Latency,
+    package: PackageFigures,
+    host: Machine,
+    setup: Setup,
+    chart: str,
 ) -> str:
     load = ", ".join(f"{value:.2f}" for value in host.load_before)
     load_after = ", ".join(f"{value:.2f}" for value in host.load_after)
+    commit = f"`{host.commit}`"
+    if host.uncommitted:
+        commit += " with uncommitted changes to " + ", ".join(f"`{f}`" for f in host.uncommitted)
+    measured = (
+        ""
+        if setup.function_root == REPO_ROOT / "function"
+        else f"\n- **Function measured**: the package in `{setup.function_root}`"
+    )
+    buckets = "\n".join(f"  - {line}" for line in setup.buckets)
+    small = find(runs, "function", "tall", KIB)
+    small_text = (
+        f"On the 1 KiB input, where it reads 1 KiB, its peak RSS was {mib(small.peak_rss_kib)} "
+        "MiB: the interpreter with boto3 and an S3 client."
+        if small is not None and small.peak_rss_kib
+        else ""
+    )
+    tall_row_2 = next((r.input.row_2_bytes for r in runs if r.input.shape == "tall"), 0)
     return f"""# Benchmarks
 
-Written by `make bench` (harness/bench.py) on {host.date}, at commit `{host.commit}`. Run it
-again to refresh this page and the chart; it takes several minutes.
+Written by `make bench` (harness/bench.py) on {host.date}, at commit {commit}. Run it again to
+refresh this page and the chart; it takes several minutes.
 
 - **CPU**: {host.cpu}, {host.cores} cores
 - **RAM**: {host.ram_gib:.1f} GiB
 - **Python**: {host.python} ({host.system})
 - **Emulator**: {host.emulator}
-- **Load average** (1, 5, 15 min): {load} before the run, {load_after} after. The machine is
-  shared: a high load makes every time longer; the ratios between approaches measured in the
-  same run are the figures to trust.
+- **awk**: {host.awk}{measured}
+- **Load average** (1, 5, 15 min): {load} before the run, {load_after} after. The machine may be
+  shared: a high load makes every time longer; ratios between approaches measured in the same
+  run are less affected than times.
 
 ## Inputs and approaches
 
 Generated in a temporary directory, never in the repository:
 
 - **wide** (a huge line 2): a header of N one-letter names, and line 2 of N amounts such as
-  `4821.07` (7 bytes each, like the sample's zero-padded `0862`: fixed-width fields, which the
-  core sums column by column); lines 1 and 2 are the whole file.
-- **mixed** (core only): the same with amounts of 4 to 8 bytes (`0.07` to `99999.99`), which
-  take the core's general path (one `int()` per field); it shows the other end of its speed.
-- **tall** (a short line 2, many rows): the sample's header, line 2 `7101.25|3501.50|0862.75|...`,
-  then rows like the sample's line 2 up to the size.
+  `4821.07` (7 bytes each: fixed-width fields, which the core sums column by column); lines 1
+  and 2 are the whole file.
+- **mixed**: the same with amounts of 4 to 8 bytes (`0.07` to `99999.99`), which take the core's
+  general path (one `int()` per field); core and awk only.
+- **tall** (a short line 2, many rows): the sample's header, line 2 `7101.25|3501.50|0862.75|...`
+  ({tall_row_2} bytes), then rows like the sample's line 2 up to the size.
 
-Each approach runs in a process of its own; its peak RSS is that process's `ru_maxrss` from
-`os.wait4`, and its time is the measured work only (after imports and client creation), except
-awk's, which is the whole process.
+The objects are uploaded to two buckets of the bench's own, configured as the deployed ones
+(their versioning and default encryption are read from the deployed buckets and applied), and
+without events. As S3 reads them back:
 
-- **function**: `pipesum.handler.handle` called in-process against MiniStack's S3 (buckets of
-  the bench's own, without events) with the deployed defaults: 64 KiB to 1 MiB ranged reads, a
-  PutObject under 5 MiB, a multipart copy from 5 MiB on. It runs in-process rather than in the
-  emulator's Lambda worker because its RSS and its S3 traffic can only be measured there; the
-  deployed function is timed end to end below, on the sample.
-- **core**: the streaming parser alone on the local file, fed the same read sizes.
-- **naive**: GetObject of the whole file, `split` into lines, line 2 split on `|` and summed with
-  `Decimal`, PutObject of the whole file plus the sum: the function before it streamed.
-- **awk**: `awk -F'|' '{AWK_PROGRAM}'` on the local file (mawk here). `exit` stops it after
-  line 2; `%.17g` prints the double it summed in full.
+{buckets}
 
-"line 2 MB/s" is the size of line 2 (10^6 bytes per MB) divided by the approach's time (wide
-and mixed inputs only; the tall ones have a 40-byte line 2). Peak RSS is read through a small
-launcher process, so about 6 MiB (its own RSS when it forks) is the floor of every figure.
-S3 bytes are body bytes, counted with botocore event hooks (GetObject's Content-Length, the
-Body of PutObject and UploadPart); UploadPartCopy moves no byte through the function.
+So the function locates a version and each of its reads names it (`VersionId`), as on the
+deployed stack.
+
+- **function**: `pipesum.handler.handle` called in-process against the emulator's S3 with the
+  deployed defaults: 64 KiB to 1 MiB ranged reads, a PutObject under 5 MiB, a multipart copy
+  from 5 MiB on. It runs in-process rather than in the emulator's Lambda worker because its RSS
+  and its S3 traffic can only be measured there; the deployed function is timed end to end
+  below, on the sample.
+- **core**: the streaming parser alone on the local file, fed the same read sizes, as the
+  command `python -m harness.bench_probe core FILE RESULT.json`.
+- **naive**: the approach of a typical public solution: whole GetObject, split, sum, whole
+  PutObject. The body is decoded as UTF-8, split on `\\n`, line 2 split on `|` and summed as
+  floats, and the text plus `\\n` and the sum is put back as one object.
+- **awk**: `awk -F'|' '{AWK_PROGRAM}'` on the local file. `exit` stops it after line 2;
+  `%.17g` prints the double it summed in full.
+
+Two kinds of time, never mixed in one ratio:
+
+- **whole process**: from the fork of the process to its exit, start-up (interpreter, imports,
+  client) included, timed by the same launcher for every approach.
+- **in-process**: measured inside the probe, after its imports and client creation: the
+  function from its first S3 request to its output written; naive the same (and, separately,
+  its split and sum alone, the body already in memory); core its parse of the file, reads
+  included. awk has no in-process time.
+
+Peak RSS is the process's `ru_maxrss` from `os.wait4`, read through a small launcher process:
+its own RSS when it forks is the floor of every figure, {host.floor_kib / KIB:.1f} MiB in this
+run (the figure it reports for `true`). {small_text} S3 bytes are body bytes, counted with botocore
+event hooks: read is what the approach took from GetObject bodies, answered their
+Content-Length, written the Body of PutObject and UploadPart; UploadPartCopy moves no byte
+through the function. A sum is exact when it equals, as a number, the sum the input was made
+with.
 
 ## Results
 
 {results_table(runs)}
 
-![time and peak RSS against input size]({chart})
+![whole-process time and peak RSS against input size]({chart})
+
+## Ratios
+
+Each cell compares two approaches on the same input, timed the same way; the column says which
+way. Above 1x the first named is faster.
+
+{ratios_table(runs)}
 
 ## End-to-end latency of the sample
 
-Through the pipeline deployed on MiniStack: from the PutObject of `triggerFile.txt` (under a new
-key each time) to a HeadObject finding its output, polled every 5 ms. First drop (a cold worker):
-{latency.cold * 1000:.0f} ms; then over {len(latency.samples)} drops: p50
+Through the pipeline deployed on the emulator: from the PutObject of `triggerFile.txt` (under a
+new key each time) to a HeadObject finding its output, polled every 5 ms. First drop (a cold
+worker): {latency.cold * 1000:.0f} ms; then over {len(latency.samples)} drops: p50
 **{latency.p50 * 1000:.0f} ms**, p95 **{latency.p95 * 1000:.0f} ms**, max
 {max(latency.samples) * 1000:.0f} ms.
 
 ## The package
 
 `build/function.zip` (`python -m harness.package`): {package.zip_bytes:,} bytes, {package.files}
-files, standard library and boto3 only. Cold import of `pipesum.handler` (median of 31 fresh
-interpreters, minus a bare interpreter's start): {package.import_ms:.1f} ms. boto3 itself is
-imported when the first event builds the client, once per execution environment.
+files. Cold import of `pipesum.handler` (median of 31 fresh interpreters, minus a bare
+interpreter's start): {package.import_ms:.1f} ms. boto3 itself is imported when the first event
+builds the client, once per execution environment.
 
 ## Targets
 
@@ -652,24 +916,19 @@ imported when the first event builds the client, once per execution environment.
 
 ## Limits
 
-- The function's peak RSS is mostly the interpreter with boto3 and an S3 client (about 50 MiB
-  on its own); reading adds at most one 1 MiB chunk and the fields of one 1 MiB slice.
 - What the function reads is lines 1 and 2 (and the last byte): for a huge line 2 that is the
-  whole file, in reads of 64 KiB doubling to 1 MiB. Its time is then the parse plus one request
-  per MiB; on Lambda it grows with less CPU (a 256 MB function gets a fraction of a vCPU), and
-  a huge line 2 needs a longer timeout or more memory than the deployed defaults.
+  whole file, in reads of 64 KiB doubling to 1 MiB. On Lambda the parse gets the CPU share of
+  the function's memory size, not this machine's.
+- A store that ignores a read's range and answers with the whole object (MiniStack 1.5.33
+  without pipesum's patches, for a read that names a version) is read no further than the
+  range; the next chunks are read on from that answer.
 - One number is never split: its digits are kept until it ends, so a single number millions of
   digits long costs memory in proportion to its length (the sum row itself is that long).
-- On the tall inputs the function reads 64 KiB and writes a few bytes, yet its time grows with
-  the size: it waits for UploadPartCopy, which the emulator performs by copying (and hashing)
-  the object in memory. S3 does that copy on its side too; no byte of it passes through the
-  function, which is what its RSS and its S3 bytes show.
-- The core is fastest on fixed-width fields (the wide inputs: column sums without a Python
-  object per field). Fields of varying widths (the mixed inputs) take one `int()` per field,
-  the fastest exact sum the standard library offers; that rate is the floor of the core.
-- awk's time on 1 KiB is mostly its start. mawk reads a long line by growing its buffer, which
-  makes it slower than linear on a huge line; that, and not its arithmetic, is why it falls so
-  far behind on the wide inputs. It sums in binary floating point, so its sums are not exact.
+- The function's time on a file of 5 MiB and more includes UploadPartCopy, which the emulator
+  performs by copying the object; S3 copies on its side too. No byte of the copy passes
+  through the function: its S3 bytes say what did.
+- awk sums in binary floating point, and the naive approach in Python floats: their sums are
+  exact only when the rounding happens to cancel.
 """
 
 
@@ -690,6 +949,7 @@ class Bench:
     sizes: tuple[int, ...]
     drops: int
     awk_timeout: float
+    function_root: Path
     runs: list[Run] = field(default_factory=list)
 
     def inputs(self) -> Iterator[Input]:
@@ -703,15 +963,15 @@ class Bench:
             say(f"- {item.label} ({item.size:,} bytes)")
             if "function" in APPROACHES_OF[item.shape]:
                 s3.upload_file(str(item.path), BENCH_SOURCE, key)
-            env = probe_env(connection, item)
+            env = probe_env(connection, item, self.function_root)
             for approach in APPROACHES_OF[item.shape]:
                 if approach == "awk":
                     run = run_awk(item, self.work, self.awk_timeout)
                 else:
                     run = run_probe(approach, item, self.work, env, key)
-                seconds = "—" if run.seconds is None else f"{run.seconds:.3f} s"
                 say(
-                    f"  {approach:8} {seconds:>10}  {run.peak_rss_kib / KIB:8.1f} MiB  "
+                    f"  {approach:8} {ms(run.process_seconds):>12} ms whole, "
+                    f"{ms(run.seconds):>12} ms in-process  {mib(run.peak_rss_kib):>8} MiB  "
                     f"sum {run.total} {'exact' if run.exact else 'NOT exact'} {run.note}"
                 )
                 self.runs.append(run)
@@ -729,21 +989,40 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--awk-timeout", type=float, default=120.0, help="seconds before awk is stopped"
     )
+    parser.add_argument(
+        "--emulator",
+        choices=("patched", "upstream"),
+        default="patched",
+        help="MiniStack with pipesum's patches (as the tests run it), or as upstream ships it",
+    )
+    parser.add_argument(
+        "--function-root",
+        type=Path,
+        default=REPO_ROOT / "function",
+        help="the function package to measure (another revision's function/, to compare)",
+    )
     parser.add_argument("--output", type=Path, default=DOCS / "benchmarks.md")
     args = parser.parse_args(argv)
-    if shutil.which("awk") is None:
-        say("awk is not on PATH; the benchmark compares against it.")
+    if not (args.function_root / "pipesum" / "handler.py").is_file():
+        say(f"{args.function_root} holds no pipesum/handler.py: give a function/ directory.")
         return 1
+    if not args.output.parent.is_dir():
+        say(f"{args.output.parent} is not a directory: the page and its chart are written there.")
+        return 1
+    awk = awk_identity()
     load_before = os.getloadavg()
     work = Path(tempfile.mkdtemp(prefix="pipesum-bench-"))
-    emulator = MiniStack(port=free_port(), state_dir=work / "ministack")
+    patched = args.emulator == "patched"
+    emulator = MiniStack(port=free_port(), state_dir=work / "ministack", patched=patched)
     bench = Bench(
         work=work,
         sizes=tuple(int(size) for size in args.sizes.split(",")),
         drops=args.drops,
         awk_timeout=args.awk_timeout,
+        function_root=args.function_root.resolve(),
     )
     try:
+        floor = launcher_floor(work)
         package = phase("measuring the package and its import time", lambda: package_figures(work))
         connection = phase(f"starting MiniStack on {emulator.endpoint_url}", emulator.start)
         stack = Stack(
@@ -763,14 +1042,18 @@ def main(argv: list[str] | None = None) -> int:
         )
         say(f"  p50 {latency.p50 * 1000:.0f} ms, p95 {latency.p95 * 1000:.0f} ms")
         s3: S3Client = connection.session().client("s3", endpoint_url=connection.endpoint_url)
-        create_buckets(s3)
+        buckets = create_buckets_as_deployed(s3, outputs)
+        for line in buckets:
+            say(f"  {line}")
         bench.measure_all(connection, s3)
     finally:
         emulator.stop()
         shutil.rmtree(work, ignore_errors=True)
+    setup = Setup(emulator_text(patched), awk, floor, buckets, bench.function_root)
     chart = args.output.with_suffix(".png")
     write_chart(bench.runs, chart)
-    args.output.write_text(render(bench.runs, latency, package, machine(load_before), chart.name))
+    page = render(bench.runs, latency, package, machine(load_before, setup), setup, chart.name)
+    args.output.write_text(page)
     say(f"- wrote {args.output} and {chart}")
     for line in targets(bench.runs, latency):
         say(line)

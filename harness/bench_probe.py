@@ -6,16 +6,20 @@
     python -m harness.bench_probe handle   KEY  RESULT.json   (S3 from the environment)
 
 - core: the streaming core (SumParser) on a local file, fed reads of 64 KiB doubling to 1 MiB,
-  as the function feeds it S3's ranged reads; no AWS library is imported.
+  as the function feeds it S3's ranged reads; no AWS library is imported. As a whole process it
+  is the command compared with awk.
 - function: pipesum.handler.handle called in this process, with its S3 client pointed at the
   endpoint in AWS_ENDPOINT_URL; SOURCE_BUCKET, DESTINATION_BUCKET and MAX_INPUT_BYTES as set.
 - handle: as function, but any outcome (a rejection too) is a result.
-- naive: GetObject of the whole file, split into lines, line 2 split and summed with Decimal,
-  PutObject of the whole file plus the sum (what the function did before it streamed).
+- naive: the approach of a typical public solution: one GetObject of the whole file, its text
+  split into lines, line 2 split on `|` and summed as floats, one PutObject of the whole text
+  plus the sum.
 
-Each writes a JSON result: seconds (the measured work only, after imports and client creation),
-the sum as written, the S3 body bytes read and written (counted with botocore event hooks) and
-the S3 requests by operation. harness/bench.py starts these and reads the peak RSS itself.
+Each writes a JSON result: seconds (the measured work only, after imports and client creation;
+naive also sum_seconds, its split and sum alone), the sum as written, the S3 requests by
+operation, GetObject's answers by HTTP status, and the body bytes answered (Content-Length),
+read (taken from the bodies) and written, counted with botocore event hooks. harness/bench.py
+starts these and measures the whole process (its time and peak RSS) itself.
 """
 
 from __future__ import annotations
@@ -38,6 +42,9 @@ class Traffic:
 
     def __init__(self) -> None:
         self.requests: Counter[str] = Counter()
+        self.get_statuses: Counter[str] = Counter()
+        self.versioned_gets = 0
+        self.answered = 0
         self.read = 0
         self.written = 0
 
@@ -52,12 +59,40 @@ class Traffic:
     def _params(self, params: dict[str, Any], model: Any, **_: Any) -> None:
         if model.name in {"PutObject", "UploadPart"}:
             self.written += len(params["Body"])
+        if model.name == "GetObject" and params.get("VersionId"):
+            self.versioned_gets += 1
 
-    def _after_get(self, parsed: dict[str, Any], **_: Any) -> None:
-        self.read += int(parsed.get("ContentLength", 0))
+    def _after_get(self, http_response: Any, parsed: dict[str, Any], **_: Any) -> None:
+        self.get_statuses[str(http_response.status_code)] += 1
+        self.answered += int(parsed.get("ContentLength", 0))
+        if "Body" in parsed:
+            parsed["Body"] = CountedBody(parsed["Body"], self)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"read": self.read, "written": self.written, "requests": dict(self.requests)}
+        return {
+            "read": self.read,
+            "answered": self.answered,
+            "written": self.written,
+            "requests": dict(self.requests),
+            "get_statuses": dict(self.get_statuses),
+            "versioned_gets": self.versioned_gets,
+        }
+
+
+class CountedBody:
+    """A GetObject body that adds the bytes taken from it to `traffic.read`."""
+
+    def __init__(self, body: Any, traffic: Traffic) -> None:
+        self._body = body
+        self._traffic = traffic
+
+    def read(self, amt: int | None = None) -> bytes:
+        data: bytes = self._body.read(amt)
+        self._traffic.read += len(data)
+        return data
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._body, name)
 
 
 def run_core(path: Path) -> dict[str, Any]:
@@ -138,9 +173,8 @@ def run_handle(key: str) -> dict[str, Any]:
 
 
 def run_naive(key: str) -> dict[str, Any]:
-    import decimal  # noqa: PLC0415  (RSS: only what it measures)
-
-    import boto3  # noqa: PLC0415
+    """A typical public solution: whole GetObject, split, sum, whole PutObject."""
+    import boto3  # noqa: PLC0415  (RSS: only what it measures)
 
     traffic = Traffic()
     session = boto3.session.Session()
@@ -148,18 +182,19 @@ def run_naive(key: str) -> dict[str, Any]:
     s3 = session.client("s3")
     source, destination = os.environ["SOURCE_BUCKET"], os.environ["DESTINATION_BUCKET"]
     started = time.perf_counter()
-    body = s3.get_object(Bucket=source, Key=key)["Body"].read()
-    lines = body.split(b"\n")
-    row = lines[1].removesuffix(b"\r").decode("utf-8")
-    with decimal.localcontext(prec=decimal.MAX_PREC, Emax=decimal.MAX_EMAX, Emin=decimal.MIN_EMIN):
-        total = sum(map(decimal.Decimal, row.split("|")), decimal.Decimal(0))
-    text = format(total, "f")
-    separator = b"" if body.endswith(b"\n") else b"\n"
-    s3.put_object(
-        Bucket=destination, Key=f"{key}.naive", Body=body + separator + text.encode() + b"\n"
-    )
+    content = s3.get_object(Bucket=source, Key=key)["Body"].read().decode("utf-8")
+    summing = time.perf_counter()
+    lines = content.split("\n")
+    total = sum(float(value) for value in lines[1].split("|"))
+    sum_seconds = time.perf_counter() - summing
+    s3.put_object(Bucket=destination, Key=f"{key}.naive", Body=f"{content}\n{total}".encode())
     seconds = time.perf_counter() - started
-    return {"seconds": seconds, "sum": text, **traffic.as_dict()}
+    return {
+        "seconds": seconds,
+        "sum_seconds": sum_seconds,
+        "sum": str(total),
+        **traffic.as_dict(),
+    }
 
 
 def main(argv: list[str]) -> int:
