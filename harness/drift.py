@@ -1,17 +1,14 @@
-"""What a `terraform plan` would change, read from its JSON, and which changes a target excuses.
+"""What a `terraform plan` would change, read from its JSON.
 
-An emulator can read some attributes back wrongly (MiniStack returns CloudWatch metric alarms with
-period 0 and no dimensions), so its plan is never empty. The check stays strict: a target lists
-the exact (resource type, attribute) pairs it misreports, and any other change is drift.
+Right after an apply the plan must be empty on every target: any change, of any attribute of any
+resource, is drift. Nothing is excused.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
-
-Excuse = tuple[str, str]  # (resource type, top-level attribute)
 
 
 @dataclass(frozen=True)
@@ -53,16 +50,17 @@ def _changed_attributes(before: object, after: object, unknown: object) -> froze
     unknown = unknown if isinstance(unknown, Mapping) else {}
     names = set(before) | set(after)
     return frozenset(
-        name for name in names if before.get(name) != after.get(name) or unknown.get(name)
+        name
+        for name in names
+        if before.get(name) != after.get(name) or _holds_unknown(unknown.get(name))
     )
 
 
-def unexcused(changes: Iterable[PlannedChange], excuses: Collection[Excuse]) -> list[PlannedChange]:
-    """The changes a target's excuses do not cover: in-place updates of excused attributes only."""
-    return [
-        change
-        for change in changes
-        if change.actions != ("update",)
-        or not change.attributes
-        or any((change.resource_type, name) not in excuses for name in change.attributes)
-    ]
+def _holds_unknown(marks: object) -> bool:
+    """Whether an `after_unknown` entry marks anything unknown: a nested block's entry is a
+    structure like `[{"variables": {}}]`, unknown only where it holds `true`."""
+    if isinstance(marks, Mapping):
+        return any(_holds_unknown(mark) for mark in marks.values())
+    if isinstance(marks, list):
+        return any(_holds_unknown(mark) for mark in marks)
+    return marks is True

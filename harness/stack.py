@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import os
 import subprocess
-from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from harness.drift import Excuse, PlannedChange, planned_changes, unexcused
+from harness.drift import PlannedChange, planned_changes
 from harness.package import DEFAULT_OUTPUT, build_zip
 from harness.terraform import REPO_ROOT, TERRAFORM_ROOT, Terraform, TerraformError, sync_workdir
 from providers.base import Connection
@@ -127,13 +126,9 @@ class Stack:
     def outputs(self) -> StackOutputs:
         return StackOutputs.from_terraform(self.terraform.outputs())
 
-    def drift(
-        self, excuses: Collection[Excuse] = ()
-    ) -> tuple[list[PlannedChange], list[PlannedChange]]:
-        """What `terraform plan` would change now: (changes not excused, changes excused)."""
-        changes = planned_changes(self.terraform.plan_json())
-        unexplained = unexcused(changes, excuses)
-        return unexplained, [change for change in changes if change not in unexplained]
+    def drift(self) -> list[PlannedChange]:
+        """What `terraform plan` would change now: every change is drift, none is excused."""
+        return planned_changes(self.terraform.plan_json())
 
     def destroy(self) -> None:
         """Empty the buckets through the S3 API, then `terraform destroy`.

@@ -72,9 +72,6 @@ class Target(abc.ABC):
     terraform_command: str = "terraform"
     #: Things this target cannot do that the real AWS does; the tests and README name them.
     limitations: tuple[str, ...] = ()
-    #: (resource type, attribute) pairs this target reads back wrongly, so `plan` always shows
-    #: them as in-place updates right after an apply; nothing else is excused.
-    plan_drift_excuses: frozenset[tuple[str, str]] = frozenset()
 
     @abc.abstractmethod
     def start(self) -> Connection:

@@ -12,16 +12,19 @@ from typing import Any
 
 import pytest
 
+from harness.checks import Kind, Repairs
 from harness.evidence import PAGE_WIDTH, ROW_HEIGHT, console_link, png_size, write_evidence
 from harness.pipeline import Pipeline
 from harness.stack import Stack
 from harness.verify import (
+    CODE,
+    PROBE,
     Clients,
     PlannedResource,
     Report,
     planned_resources,
+    read_back,
     verify,
-    verify_resources,
 )
 from providers import Connection, Target
 
@@ -38,7 +41,7 @@ def run_verify(
     return verify(
         stack,
         target_name=target.name,
-        excuses=target.plan_drift_excuses,
+        repairs=Repairs.sandbox(),
         probe=probe,
         expected_plan=expected,
     )
@@ -85,7 +88,7 @@ def code_replaced(connection: Connection, resources: list[PlannedResource]) -> I
         archive.writestr("pipesum/handler.py", "def handle(event, context):\n    return None\n")
     lam.update_function_code(FunctionName=name, ZipFile=buffer.getvalue())
     try:
-        yield f"{resource.address} code (CodeSha256)"
+        yield f"{resource.address} {CODE}"
     finally:
         package = Path(resource.values["filename"]).read_bytes()
         lam.update_function_code(FunctionName=name, ZipFile=package)
@@ -124,16 +127,18 @@ def rule_disabled(connection: Connection, resources: list[PlannedResource]) -> I
 
 @pytest.fixture(scope="module")
 def fresh_report(stack: Stack, target: Target, pipeline: Pipeline) -> Report:
-    return verify(stack, target_name=target.name, excuses=target.plan_drift_excuses, probe=pipeline)
+    return verify(stack, target_name=target.name, repairs=Repairs.sandbox(), probe=pipeline)
 
 
 def test_verify_passes_on_a_fresh_apply_with_the_live_probe(fresh_report: Report) -> None:
     report = fresh_report
     assert [line for line in report.lines() if line.startswith("FAIL")] == []
     attributes = {check.attribute for check in report.checks}
-    assert "artifact: CodeSha256 = zip built from this commit" in attributes
-    assert "live probe: output of a dropped file" in attributes
-    assert "(no reader for this type)" not in attributes
+    assert CODE in attributes
+    assert PROBE in attributes
+    assert [check.resource for check in report.checks if check.kind is Kind.UNREADABLE] == []
+    # Every resource planned is read back, each with checks of its own.
+    assert {check.resource for check in report.checks} >= {r.address for r in report.resources}
 
 
 @pytest.mark.parametrize(
@@ -153,15 +158,15 @@ def test_verify_names_the_resource_and_attribute_changed_by_hand(
         report = run_verify(stack, target, expected_plan)
         named = {f"{check.resource} {check.attribute}" for check in report.failures}
         assert changed in named
-        assert any(
-            line.startswith("FAIL") and changed.split()[0] in line for line in report.lines()
-        )
+        lines = list(report.lines())
+        failing = [i for i, line in enumerate(lines) if line.startswith("FAIL")]
+        assert any(changed.split()[0] in lines[i] for i in failing)
+        # Each failure is followed by the command that repairs it.
+        assert all(lines[i + 1].startswith("     repair: run `make up`") for i in failing)
     # Undone by hand, the resource reads back as the code says again.
     address = changed.split()[0]
     restored = [resource for resource in resources if resource.address == address]
-    assert [
-        check for check in verify_resources(restored, Clients(connection)) if not check.ok
-    ] == []
+    assert [check for check in read_back(restored, Clients(connection)) if not check.ok] == []
 
 
 def test_evidence_is_written_as_markdown_html_and_a_plausible_png(

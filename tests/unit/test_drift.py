@@ -1,24 +1,28 @@
-"""Plan drift: only the exact attributes a target is known to misread are excused."""
+"""Plan drift: every change a plan shows, of any attribute of any resource, is named."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from harness.drift import PlannedChange, planned_changes, unexcused
-
-ALARM_EXCUSES = {
-    ("aws_cloudwatch_metric_alarm", "period"),
-    ("aws_cloudwatch_metric_alarm", "dimensions"),
-}
+from harness.drift import PlannedChange, planned_changes
 
 
 def resource_change(
-    address: str, actions: list[str], before: dict[str, Any] | None, after: dict[str, Any] | None
+    address: str,
+    actions: list[str],
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    after_unknown: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     return {
         "address": address,
         "type": address.split(".")[-2],
-        "change": {"actions": actions, "before": before, "after": after, "after_unknown": {}},
+        "change": {
+            "actions": actions,
+            "before": before,
+            "after": after,
+            "after_unknown": after_unknown or {},
+        },
     }
 
 
@@ -38,7 +42,7 @@ def test_no_ops_and_reads_are_not_changes() -> None:
     )
 
 
-def test_changed_attributes_are_named() -> None:
+def test_an_alarm_read_back_differently_is_drift_and_its_attributes_are_named() -> None:
     [change] = planned_changes(
         plan(
             resource_change(
@@ -55,54 +59,37 @@ def test_changed_attributes_are_named() -> None:
         ("update",),
         frozenset({"period", "dimensions"}),
     )
-    assert change.describe() == ("aws_cloudwatch_metric_alarm.errors: update [dimensions, period]")
+    assert change.describe() == "aws_cloudwatch_metric_alarm.errors: update [dimensions, period]"
 
 
-def test_the_known_alarm_misreading_is_excused() -> None:
+def test_replacing_and_creating_are_changes() -> None:
     changes = planned_changes(
         plan(
             resource_change(
-                "aws_cloudwatch_metric_alarm.errors",
-                ["update"],
-                {"period": 0, "dimensions": {}},
-                {"period": 60, "dimensions": {"FunctionName": "f"}},
-            )
-        )
-    )
-    assert unexcused(changes, ALARM_EXCUSES) == []
-
-
-def test_any_other_attribute_of_an_alarm_is_drift() -> None:
-    changes = planned_changes(
-        plan(
-            resource_change(
-                "aws_cloudwatch_metric_alarm.errors",
-                ["update"],
-                {"period": 0, "threshold": 5},
-                {"period": 60, "threshold": 1},
-            )
-        )
-    )
-    assert unexcused(changes, ALARM_EXCUSES) == changes
-
-
-def test_replacing_or_creating_is_never_excused() -> None:
-    changes = planned_changes(
-        plan(
-            resource_change(
-                "aws_cloudwatch_metric_alarm.errors",
-                ["delete", "create"],
-                {"period": 0},
-                {"period": 60},
+                "aws_cloudwatch_metric_alarm.errors", ["delete", "create"], {"period": 0}, {}
             ),
             resource_change("aws_s3_bucket.this", ["create"], None, {"bucket": "b"}),
         )
     )
-    assert unexcused(changes, ALARM_EXCUSES) == changes
+    assert [change.describe() for change in changes] == [
+        "aws_cloudwatch_metric_alarm.errors: delete/create [period]",
+        "aws_s3_bucket.this: create [(whole resource)]",
+    ]
 
 
-def test_the_same_attribute_on_another_resource_type_is_drift() -> None:
-    changes = planned_changes(
-        plan(resource_change("aws_sqs_queue.dlq", ["update"], {"period": 0}, {"period": 60}))
+def test_an_attribute_is_changed_only_where_its_after_unknown_holds_true() -> None:
+    """A nested block's after_unknown is a structure (`[{"variables": {}}]`) even when nothing in
+    it is unknown: only the code, and the last-modified time it changes, are named."""
+    environment = [{"variables": {"SOURCE_BUCKET": "s"}}]
+    [change] = planned_changes(
+        plan(
+            resource_change(
+                "module.function.aws_lambda_function.this",
+                ["update"],
+                {"source_code_hash": "a", "last_modified": "t", "environment": environment},
+                {"source_code_hash": "b", "last_modified": None, "environment": environment},
+                {"last_modified": True, "environment": [{"variables": {}}]},
+            )
+        )
     )
-    assert unexcused(changes, ALARM_EXCUSES) == changes
+    assert change.attributes == frozenset({"source_code_hash", "last_modified"})

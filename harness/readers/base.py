@@ -1,0 +1,124 @@
+"""What every reader shares: the planned resource it reads, the API clients, the table it joins."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import unquote
+
+from botocore.exceptions import ClientError
+
+from harness.checks import Check
+from providers.base import Connection
+
+Values = Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class PlannedResource:
+    address: str
+    type: str
+    values: Values
+
+
+def planned_resources(plan: Mapping[str, Any]) -> list[PlannedResource]:
+    """Every managed resource in a plan's planned_values, child modules included."""
+    found: list[PlannedResource] = []
+
+    def walk(module: Mapping[str, Any]) -> None:
+        found.extend(
+            PlannedResource(resource["address"], resource["type"], resource["values"])
+            for resource in module.get("resources", [])
+            if resource.get("mode") == "managed"
+        )
+        for child in module.get("child_modules", []):
+            walk(child)
+
+    walk(plan.get("planned_values", {}).get("root_module", {}))
+    return found
+
+
+class Clients:
+    """boto3 clients of one connection, made on first use."""
+
+    def __init__(self, connection: Connection) -> None:
+        self._session = connection.session()
+        self._endpoint = connection.endpoint_url
+        self._made: dict[str, Any] = {}
+
+    def __getattr__(self, service: str) -> Any:
+        if service.startswith("_"):
+            raise AttributeError(service)
+        if service not in self._made:
+            name = "lambda" if service == "awslambda" else service  # `lambda` is a keyword
+            self._made[service] = self._session.client(name, endpoint_url=self._endpoint)  # type: ignore[call-overload]
+        return self._made[service]
+
+
+Reader = Callable[[PlannedResource, Clients], Iterator[Check]]
+READERS: dict[str, Reader] = {}
+
+
+def reads(resource_type: str) -> Callable[[Reader], Reader]:
+    def register(reader: Reader) -> Reader:
+        READERS[resource_type] = reader
+        return reader
+
+    return register
+
+
+def error_code(error: ClientError) -> str:
+    return str(error.response.get("Error", {}).get("Code", error))
+
+
+def policy(document: str | Mapping[str, Any] | None) -> object:
+    """A policy document in a canonical form: parsed, single values as lists, statements sorted."""
+    if document is None or document == "":
+        return None
+    if isinstance(document, str):
+        # IAM may return its documents URL-encoded.
+        parsed = json.loads(unquote(document) if document.startswith("%7B") else document)
+    else:
+        parsed = dict(document)
+    statements = parsed.get("Statement", [])
+    if isinstance(statements, Mapping):
+        statements = [statements]
+    canonical = [_canonical(statement) for statement in statements]
+    return sorted(canonical, key=lambda statement: json.dumps(statement, sort_keys=True))
+
+
+def _canonical(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {key: _canonical(item) for key, item in value.items() if key != "Sid"}
+    if isinstance(value, list):
+        items = [_canonical(item) for item in value]
+        return sorted(items, key=lambda item: json.dumps(item, sort_keys=True))
+    return [value] if isinstance(value, str) else value
+
+
+def same(
+    resource: PlannedResource, found: Values, pairs: tuple[tuple[str, str], ...]
+) -> Iterator[Check]:
+    """One check per (planned attribute, API field) pair."""
+    for attribute, api_name in pairs:
+        yield Check(resource.address, attribute, resource.values[attribute], found.get(api_name))
+
+
+def tags(resource: PlannedResource, found_tags: Mapping[str, str]) -> Iterator[Check]:
+    """One check per tag the code sets; a tag added by hand is not the code's and is not checked."""
+    expected = resource.values.get("tags_all") or {}
+    for name in sorted(expected):
+        yield Check(resource.address, f"tag {name}", expected[name], found_tags.get(name))
+
+
+def tag_list(
+    found: list[Mapping[str, str]], key: str = "Key", value: str = "Value"
+) -> dict[str, str]:
+    return {tag[key]: tag[value] for tag in found}
+
+
+def first(values: Values, block: str) -> Values:
+    """The single nested block of a planned resource (`[{...}]`), or {} when it is absent."""
+    return (values.get(block) or [{}])[0] or {}
