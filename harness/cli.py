@@ -21,7 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from harness.pipeline import OutcomeTimeout, Pipeline
-from harness.stack import Stack, StackOutputs
+from harness.stack import DEV_VAR_FILE, Stack, StackOutputs
 from harness.terraform import REPO_ROOT, TerraformError
 from providers.aws import RealAWS
 from providers.base import Connection, TargetError
@@ -69,7 +69,7 @@ def ensure_emulator() -> MiniStack:
     return emulator
 
 
-def sandbox_stack(emulator: MiniStack) -> tuple[Stack, Connection]:
+def sandbox_stack(emulator: MiniStack, var_file: Path = DEV_VAR_FILE) -> tuple[Stack, Connection]:
     connection = emulator.connection()
     stack = Stack(
         connection,
@@ -78,15 +78,16 @@ def sandbox_stack(emulator: MiniStack) -> tuple[Stack, Connection]:
         environment="dev",
         local_backend=True,
         throwaway=True,
+        var_file=var_file,
     )
     return stack, connection
 
 
-def up() -> tuple[StackOutputs, Connection]:
+def up(var_file: Path = DEV_VAR_FILE) -> tuple[StackOutputs, Connection]:
     emulator = ensure_emulator()
-    stack, connection = sandbox_stack(emulator)
+    stack, connection = sandbox_stack(emulator, var_file)
     step("building the function package and initialising Terraform", stack.prepare)
-    step("applying terraform/ to the emulator (tflocal apply)", stack.terraform.apply)
+    step("applying terraform/ to the emulator (tflocal plan, apply)", lambda: stack.apply(say))
     outputs = stack.outputs()
     say(f"  source bucket: {outputs.source_bucket}")
     say(f"  destination bucket: {outputs.destination_bucket}")
@@ -149,7 +150,7 @@ def down() -> None:
     say("- removed .sandbox/ (emulator data and local Terraform state)")
 
 
-def localstack_stack() -> tuple[Stack, Connection]:
+def localstack_stack(var_file: Path = DEV_VAR_FILE) -> tuple[Stack, Connection]:
     """The stack applied to the LocalStack at LOCALSTACK_ENDPOINT (which the user runs)."""
     if not os.environ.get("LOCALSTACK_ENDPOINT"):
         raise TargetError(
@@ -164,6 +165,7 @@ def localstack_stack() -> tuple[Stack, Connection]:
         environment="dev",
         local_backend=True,
         throwaway=True,
+        var_file=var_file,
     )
     return stack, connection
 
@@ -185,26 +187,29 @@ def deployed(args: argparse.Namespace) -> tuple[StackOutputs, Connection]:
         raise TargetError(f"No stack is deployed on {args.target}. {hint}") from error
 
 
-def up_on(target: str) -> tuple[StackOutputs, Connection]:
+def up_on(target: str, var_file: Path) -> tuple[StackOutputs, Connection]:
     if target == "ministack":
-        return up()
+        return up(var_file)
     if target == "aws":
         raise TargetError(AWS_DEPLOY_HINT)
-    stack, connection = localstack_stack()
+    stack, connection = localstack_stack(var_file)
     step("building the function package and initialising Terraform", stack.prepare)
-    step(f"applying terraform/ to LocalStack at {connection.endpoint_url}", stack.terraform.apply)
+    step(
+        f"applying terraform/ to LocalStack at {connection.endpoint_url}",
+        lambda: stack.apply(say),
+    )
     return stack.outputs(), connection
 
 
 def demo(args: argparse.Namespace) -> int:
-    outputs, connection = up_on(args.target)
+    outputs, connection = up_on(args.target, args.var_file)
     status = drop(outputs, connection, SAMPLE, SAMPLE.name)
     say("The sandbox is still running; `make down` stops it.")
     return status
 
 
 def up_command(args: argparse.Namespace) -> int:
-    up_on(args.target)
+    up_on(args.target, args.var_file)
     say("The sandbox is running; `make drop FILE=...` sends a file, `make down` stops it.")
     return 0
 
@@ -268,7 +273,8 @@ def add_target_arguments(parser: argparse.ArgumentParser, targets: tuple[str, ..
         "--var-file",
         type=Path,
         default=Path("envs/dev.tfvars"),
-        help="with --target aws: the environment's variables, relative to terraform/",
+        help="the environment's variables, relative to terraform/: what `up` deploys to an "
+        "emulator, what --target aws plans against",
     )
 
 

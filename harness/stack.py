@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import os
 import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from harness.code_drift import apply_plan, plan_this_commit
 from harness.drift import PlannedChange, planned_changes
 from harness.package import DEFAULT_OUTPUT, build_zip
 from harness.terraform import REPO_ROOT, TERRAFORM_ROOT, Terraform, TerraformError, sync_workdir
@@ -16,6 +18,11 @@ from providers.base import Connection
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
     from mypy_boto3_s3.type_defs import ObjectIdentifierTypeDef
+
+
+#: The variable file of dev, relative to terraform/: the environment the sandbox and the test
+#: stacks stand for.
+DEV_VAR_FILE = Path("envs/dev.tfvars")
 
 
 @dataclass(frozen=True)
@@ -60,7 +67,7 @@ def current_commit() -> str:
 
 
 class Stack:
-    def __init__(
+    def __init__(  # noqa: PLR0913  (keyword-only settings of one deployment)
         self,
         connection: Connection,
         *,
@@ -70,10 +77,14 @@ class Stack:
         local_backend: bool,
         throwaway: bool,
         zip_path: Path = DEFAULT_OUTPUT,
+        var_file: Path | None = None,
         extra_variables: dict[str, object] | None = None,
     ) -> None:
+        """`var_file`: the variable file of the environment this stack stands for (relative to
+        terraform/, such as envs/dev.tfvars); `environment` and `extra_variables` override it."""
         self.workdir = workdir
         self.zip_path = zip_path
+        self.var_file = var_file
         self.local_backend = local_backend
         self.connection = connection
         self.terraform = Terraform(workdir, connection.environment(), terraform_command)
@@ -115,13 +126,21 @@ class Stack:
         if self.in_place:
             return  # terraform/ itself: never overwritten, initialised by the deployer
         sync_workdir(self.workdir, local_backend=self.local_backend)
-        self.terraform.write_vars(self.variables)
+        self.terraform.write_vars(self.variables, environment_file=self.var_file)
         self.terraform.init()
 
     def deploy(self) -> StackOutputs:
         self.prepare()
-        self.terraform.apply()
+        self.apply()
         return self.outputs()
+
+    def apply(self, say: Callable[[str], object] = lambda _: None) -> None:
+        """Plan this commit and apply it; code replaced by hand is replaced (harness/code_drift.py),
+        and `say` is told so."""
+        drift = plan_this_commit(self.terraform)
+        if drift is not None:
+            say(f"- {drift.describe()}")
+        apply_plan(self.terraform)
 
     def outputs(self) -> StackOutputs:
         return StackOutputs.from_terraform(self.terraform.outputs())

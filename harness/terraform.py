@@ -20,6 +20,9 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 TERRAFORM_ROOT = REPO_ROOT / "terraform"
 VENV_BIN = REPO_ROOT / ".venv" / "bin"
 VARS_FILE = "pipesum.auto.tfvars.json"
+# Terraform reads *.auto.tfvars files in lexical order, a later one overriding an earlier: the
+# environment's variable file first, then the harness's own values.
+ENVIRONMENT_VARS_FILE = "environment.auto.tfvars"
 LOCAL_BACKEND_OVERRIDE = "pipesum_local_backend_override.tf"
 PROVIDER = "registry.terraform.io/hashicorp/aws"
 # Far above a normal run (about 15 s on the emulator, minutes on AWS); a hung provider ends here.
@@ -105,7 +108,18 @@ class Terraform:
             return [str(tflocal)]
         return ["terraform"]
 
-    def write_vars(self, variables: Mapping[str, object]) -> None:
+    def write_vars(
+        self, variables: Mapping[str, object], *, environment_file: Path | None = None
+    ) -> None:
+        """Variables every command in the working directory gets: those of `environment_file`
+        (relative to terraform/), overridden by `variables`."""
+        copied = self.workdir / ENVIRONMENT_VARS_FILE
+        copied.unlink(missing_ok=True)
+        if environment_file is not None:
+            source = TERRAFORM_ROOT / environment_file
+            if not source.is_file():
+                raise TerraformError(f"No variable file {source}: name one of terraform/envs/.")
+            shutil.copyfile(source, copied)
         (self.workdir / VARS_FILE).write_text(
             json.dumps(variables, indent=2, sort_keys=True) + "\n"
         )

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from harness.pipeline import Pipeline
-from harness.stack import Stack, StackOutputs
+from harness.stack import DEV_VAR_FILE, Stack, StackOutputs
 from providers import Connection, Target, make_target
 from tests.support.corpus import DEFAULT_MAX_BYTES
 
@@ -33,7 +33,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 _OWN_EMULATOR = {
     "tests/integration/secure/": "secure",
     "tests/integration/test_emulator_restart.py": "restart",
+    "tests/integration/test_code_drift.py": "code-drift",
     "tests/integration/test_emulator_patches.py": "emulator-patches",
+    "tests/integration/test_throttled_burst.py": "throttled",
 }
 
 
@@ -71,8 +73,8 @@ def stack(
         local_backend=True,
         throwaway=True,
         zip_path=workdir / "function.zip",
-        # Unreserved, as dev: MiniStack drops deliveries a reserve throttles (AWS would retry).
-        extra_variables={"max_input_bytes": DEFAULT_MAX_BYTES, "lambda_reserved_concurrency": -1},
+        var_file=DEV_VAR_FILE,
+        extra_variables={"max_input_bytes": DEFAULT_MAX_BYTES},
     )
     try:
         deployed.deploy()
