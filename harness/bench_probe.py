@@ -214,5 +214,6 @@ def main(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, str(REPO_ROOT / "function"))
+    # After PYTHONPATH, so that the bench's --function-root (another revision's package) wins.
+    sys.path.append(str(REPO_ROOT / "function"))
     sys.exit(main(sys.argv[1:]))
