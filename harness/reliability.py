@@ -121,7 +121,7 @@ class Record:
     books: Books | None = None
 
     def to_json(self) -> str:
-        return json.dumps(asdict(self), sort_keys=True)
+        return json.dumps(asdict(self))
 
     @classmethod
     def from_json(cls, text: str) -> Record:
@@ -319,18 +319,22 @@ def _count(number: int, thing: str) -> str:
 
 
 def summary(records: Iterable[Record], head: str) -> str:
-    """One line: scenarios by result, stale ones, and the items lost where they were counted."""
+    """One line: scenarios by result, stale ones, and the items lost and missing where counted."""
     records = list(records)
     by_result = {result: sum(r.result == result for r in records) for result in RESULTS}
     results = ", ".join(f"{count} {result}" for result, count in by_result.items() if count)
     stale = sum(is_stale(record, head) for record in records)
-    counted = [record.lost for record in records if record.lost is not None]
-    lost = f"items lost: {sum(counted)} (counted in {_count(len(counted), 'scenario')}"
+    counted = [record.books for record in records if record.books is not None]
+    lost = sum(books.lost for books in counted)
+    missing = sum(len(books.missing) for books in counted)
     not_counted = len(records) - len(counted)
-    lost += f"; not counted in {not_counted})" if not_counted else ")"
     return (
         f"**{_count(len(records), 'scenario')}: {results or 'none recorded'}; "
-        f"{stale} stale (recorded at another commit than {_short(head)}); {lost}.**"
+        f"{stale} stale (recorded at another commit than {_short(head)}); "
+        f"items lost: {lost}, missing from the destination: {missing} "
+        f"(counted in {_count(len(counted), 'scenario')}"
+        + (f"; not counted in {not_counted}" if not_counted else "")
+        + ").**"
     )
 
 

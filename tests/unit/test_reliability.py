@@ -99,6 +99,11 @@ def test_a_record_survives_its_json_round_trip() -> None:
     assert Record.from_json(a_record(books=None).to_json()) == a_record(books=None)
 
 
+def test_figures_keep_the_order_the_test_gave_them() -> None:
+    record = a_record(figures={"wall time": "6 s", "threads": "16", "accepted": "3"})
+    assert list(Record.from_json(record.to_json()).figures) == ["wall time", "threads", "accepted"]
+
+
 def test_a_record_with_an_unknown_result_is_refused() -> None:
     text = a_record().to_json().replace('"passed"', '"fine"')
     with pytest.raises(ValueError, match="unknown result 'fine'"):
@@ -180,14 +185,15 @@ def test_the_summary_counts_results_stale_rows_and_items_lost() -> None:
     ]
     assert summary(records, HEAD) == (
         "**4 scenarios: 2 passed, 1 FAILED, 1 error; 2 stale (recorded at another commit than "
-        "aaaaaaa); items lost: 2 (counted in 3 scenarios; not counted in 1).**"
+        "aaaaaaa); items lost: 2, missing from the destination: 3 (counted in 3 scenarios; "
+        "not counted in 1).**"
     )
 
 
 def test_the_summary_of_all_passed_at_head_says_so() -> None:
     assert summary([a_record()], HEAD) == (
         "**1 scenario: 1 passed; 0 stale (recorded at another commit than aaaaaaa); items lost: "
-        "0 (counted in 1 scenario).**"
+        "0, missing from the destination: 0 (counted in 1 scenario).**"
     )
 
 
