@@ -146,8 +146,9 @@ deploy-env: tools ## AWS: refuse to go on unless terraform/ is initialised for E
 	  { echo "terraform/ is not initialised with the backend of ENV=$(ENV): run make deploy-init ENV=$(ENV)"; exit 1; }
 
 .PHONY: deploy-plan
-deploy-plan: deploy-env build ## AWS: plan ENV (envs/ENV.tfvars, this commit) into terraform/ENV.tfplan
-	$(TF_DEPLOY) plan -input=false $(DEPLOY_VARS) -out=$(ENV).tfplan
+deploy-plan: deploy-env build ## AWS: plan ENV (envs/ENV.tfvars, this commit, code changed by hand replaced) into terraform/ENV.tfplan
+	@$(PY) -m harness.code_drift --out $(ENV).tfplan -- $(DEPLOY_VARS)
+	$(TF_DEPLOY) show $(ENV).tfplan
 
 .PHONY: deploy-apply
 deploy-apply: deploy-env ## AWS: apply the plan deploy-plan saved, then deploy-drift
