@@ -244,8 +244,8 @@ through a pytest hook after each test has run (`make test`, or one test file), t
 - **Commit**: the commit the record was made at; "stale" when it is not the commit this page was
   rendered at, "+ changes" when tracked files differed from it.
 
-The scenarios run on the embedded emulator (MiniStack) unless the Target column says otherwise;
-the README's "Emulator limits" says where AWS behaves differently.
+The Target column says where each scenario ran; the README's "Targets" section says where the
+emulator behaves differently from AWS.
 """
 
 COLUMNS = (
