@@ -1,14 +1,12 @@
 """Failed invocations land in the on-failure queue; after the cause is gone, redrive replays them.
 
-The function is made to fail by the fault hook (killed before its PutObject). On MiniStack,
-EventBridge invokes the function directly, so its retries and on-failure destination are not
-used by a drop; here each file's event is therefore also sent the way EventBridge sends it on
-AWS, as an asynchronous invoke, and Lambda's retries and on-failure destination take over.
+The function is made to fail by the fault hook (killed before its PutObject). Each file is
+dropped into the source bucket; its event goes S3 -> EventBridge -> Lambda, asynchronously, so the
+function's configured retries and on-failure destination take over, as on AWS.
 """
 
 from __future__ import annotations
 
-import json
 import time
 import uuid
 from collections.abc import Iterator
@@ -22,7 +20,7 @@ from harness.reliability import Scenario
 from harness.stack import StackOutputs
 from providers import Connection
 from tests.support.books import queue_messages, take_books
-from tests.support.function_config import FunctionConfig, object_created_event
+from tests.support.function_config import FunctionConfig
 from tests.support.outcomes import seen
 from tests.support.reliability_plugin import Evidence
 
@@ -68,8 +66,8 @@ REDRIVE = Scenario(
     "redrive-after-failures",
     title="Every invocation fails, then the cause is fixed and the queue redriven",
     done=(
-        f"{FILES} files whose invocations all failed (fault hook: killed before PutObject), "
-        "sent as asynchronous invokes; then the fault removed and `make redrive` run"
+        f"{FILES} files dropped into the source bucket while every invocation failed (fault "
+        "hook: killed before PutObject); then the fault removed and `make redrive` run"
     ),
     asserts=(
         "each event reached the on-failure queue while no output existed; redrive replayed "
@@ -84,7 +82,6 @@ def test_failed_events_wait_in_the_failure_queue_and_redrive_writes_every_output
     pipeline: Pipeline,
     connection: Connection,
     outputs: StackOutputs,
-    lambda_client: LambdaClient,
     failing_function: FunctionConfig,
     reliability: Evidence,
 ) -> None:
@@ -94,13 +91,9 @@ def test_failed_events_wait_in_the_failure_queue_and_redrive_writes_every_output
     prefix = f"redrive-{uuid.uuid4().hex[:8]}"
     files = {f"{prefix}/{n}.txt": f"a|b\n{n}|{n * 10}\n".encode() for n in range(FILES)}
 
-    # GIVEN a function that fails every invocation, and files whose events reach it
+    # GIVEN a function that fails every invocation, and files dropped into the source bucket
     for key, body in files.items():
         pipeline.drop(key, body)
-        event = object_created_event(outputs.source_bucket, key, sequencer=None)
-        lambda_client.invoke(
-            FunctionName=outputs.function_name, InvocationType="Event", Payload=json.dumps(event)
-        )
 
     # THEN after Lambda's retries each event waits in the on-failure queue, and no output exists
     wait_for_depth(sqs, queue, FILES)

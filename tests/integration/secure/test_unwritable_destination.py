@@ -1,11 +1,10 @@
 """The destination becomes unwritable: nothing is written, nothing is lost, and redrive recovers.
 
 A statement denying the function's role s3:PutObject is added to the destination's bucket
-policy through the API (the emulator enforces it: AUTH=true). Files are dropped, and their events
-are also sent as asynchronous invokes, the way EventBridge invokes the function on AWS (on
-MiniStack EventBridge invokes it directly, bypassing Lambda's retries and on-failure
-destination). After Lambda's retries each event waits in the on-failure queue with its error;
-once the deployed policy is back, `make redrive` (harness.redrive) writes every output.
+policy through the API (the emulator enforces it: AUTH=true). Files are dropped; EventBridge
+invokes the function asynchronously for each. After Lambda's retries each event waits in the
+on-failure queue with its error; once the deployed policy is back, `make redrive`
+(harness.redrive) writes every output.
 """
 
 from __future__ import annotations
@@ -24,7 +23,6 @@ from harness.stack import StackOutputs
 from providers import Connection
 from tests.integration.secure.support import ClientFactory, SecureResources
 from tests.support.books import queue_messages, take_books
-from tests.support.function_config import object_created_event
 from tests.support.outcomes import seen
 from tests.support.reliability_plugin import Evidence
 
@@ -83,8 +81,7 @@ UNWRITABLE = Scenario(
     title="Destination unwritable (bucket policy denies the function's role)",
     done=(
         "on the emulator enforcing IAM over TLS, denied s3:PutObject to the function's role "
-        f"in the destination's policy, dropped {FILES} files (events also sent as asynchronous "
-        "invokes, as EventBridge does on AWS), restored the policy, ran redrive"
+        f"in the destination's policy, dropped {FILES} files, restored the policy, ran redrive"
     ),
     asserts=(
         "every event reached the on-failure queue with an AccessDenied error; no output and no "
@@ -107,19 +104,11 @@ def test_an_unwritable_destination_loses_nothing_and_redrive_writes_every_output
 ) -> None:
     prefix = f"unwritable-{uuid.uuid4().hex[:8]}"
     files = {f"{prefix}/{n}.txt": f"a|b|c\n{n}|{n}|{n}\n".encode() for n in range(FILES)}
-    functions = admin_client("lambda")
 
     # GIVEN a destination whose policy denies the function's writes
-    # WHEN files are dropped and their events invoke the function asynchronously
+    # WHEN files are dropped (EventBridge invokes the function asynchronously for each)
     for key, body in files.items():
         secure_pipeline.drop(key, body)
-        functions.invoke(
-            FunctionName=secure_outputs.function_name,
-            InvocationType="Event",
-            Payload=json.dumps(
-                object_created_event(secure_outputs.source_bucket, key, sequencer=None)
-            ),
-        )
 
     # THEN every event ends in the on-failure queue with the denial, and nothing is written
     errors = failure_records(admin_client, secure_resources.function_failure_queue_url, FILES)
