@@ -16,7 +16,9 @@ TARGET ?= ministack
 ENV ?= dev
 PYTEST_WORKERS ?= 2
 # The sandbox commands take TARGET too: ministack (default), localstack (yours), aws (ENV=...).
-SANDBOX_TARGET = --target $(TARGET) --var-file envs/$(ENV).tfvars
+# Without ENV, an emulator gets envs/sandbox.tfvars and a real account envs/dev.tfvars.
+VAR_FILE_ARG = $(if $(filter-out file,$(origin ENV)),--var-file envs/$(ENV).tfvars)
+SANDBOX_TARGET = --target $(TARGET) $(VAR_FILE_ARG)
 
 # Every resource is tagged with the commit it was deployed from.
 export PIPESUM_GIT_COMMIT ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
@@ -116,15 +118,15 @@ logs: venv ## Print the function's log lines from the sandbox
 
 .PHONY: verify
 verify: venv tools ## Prove what runs is this commit (sandbox; TARGET=aws ENV=prod for a real account)
-	@$(PY) -m harness.verify --target $(TARGET) --var-file envs/$(ENV).tfvars $(if $(NO_PROBE),--no-probe)
+	@$(PY) -m harness.verify --target $(TARGET) $(VAR_FILE_ARG) $(if $(NO_PROBE),--no-probe)
 
 .PHONY: evidence
 evidence: venv tools chromium ## Run verify and write evidence/ (Markdown, HTML, and a PNG via headless Chromium)
-	@$(PY) -m harness.evidence --target $(TARGET) --var-file envs/$(ENV).tfvars
+	@$(PY) -m harness.evidence --target $(TARGET) $(VAR_FILE_ARG)
 
 .PHONY: redrive
 redrive: venv ## Replay both failure queues through the function (sandbox; TARGET=aws ENV=prod)
-	@$(PY) -m harness.redrive --target $(TARGET) --var-file envs/$(ENV).tfvars
+	@$(PY) -m harness.redrive --target $(TARGET) $(VAR_FILE_ARG)
 
 .PHONY: down
 down: ## Stop the sandbox emulator and remove its state

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from harness.pipeline import OutcomeTimeout, Pipeline
-from harness.stack import DEV_VAR_FILE, Stack, StackOutputs
+from harness.stack import AWS_DEFAULT_VAR_FILE, SANDBOX_VAR_FILE, Stack, StackOutputs
 from harness.terraform import REPO_ROOT, TerraformError
 from providers.aws import RealAWS
 from providers.base import Connection, TargetError
@@ -69,7 +69,9 @@ def ensure_emulator() -> MiniStack:
     return emulator
 
 
-def sandbox_stack(emulator: MiniStack, var_file: Path = DEV_VAR_FILE) -> tuple[Stack, Connection]:
+def sandbox_stack(
+    emulator: MiniStack, var_file: Path = SANDBOX_VAR_FILE
+) -> tuple[Stack, Connection]:
     connection = emulator.connection()
     stack = Stack(
         connection,
@@ -83,7 +85,7 @@ def sandbox_stack(emulator: MiniStack, var_file: Path = DEV_VAR_FILE) -> tuple[S
     return stack, connection
 
 
-def up(var_file: Path = DEV_VAR_FILE) -> tuple[StackOutputs, Connection]:
+def up(var_file: Path = SANDBOX_VAR_FILE) -> tuple[StackOutputs, Connection]:
     emulator = ensure_emulator()
     stack, connection = sandbox_stack(emulator, var_file)
     step("building the function package and initialising Terraform", stack.prepare)
@@ -150,7 +152,7 @@ def down() -> None:
     say("- removed .sandbox/ (emulator data and local Terraform state)")
 
 
-def localstack_stack(var_file: Path = DEV_VAR_FILE) -> tuple[Stack, Connection]:
+def localstack_stack(var_file: Path = SANDBOX_VAR_FILE) -> tuple[Stack, Connection]:
     """The stack applied to the LocalStack at LOCALSTACK_ENDPOINT (which the user runs)."""
     if not os.environ.get("LOCALSTACK_ENDPOINT"):
         raise TargetError(
@@ -179,7 +181,7 @@ def deployed(args: argparse.Namespace) -> tuple[StackOutputs, Connection]:
         hint = "Run `make up TARGET=localstack` first."
     else:
         connection = RealAWS().start()
-        stack = Stack.deployed_from_root(connection, var_file=args.var_file)
+        stack = Stack.deployed_from_root(connection, var_file=environment_file(args))
         hint = AWS_DEPLOY_HINT
     try:
         return stack.outputs(), connection
@@ -202,14 +204,14 @@ def up_on(target: str, var_file: Path) -> tuple[StackOutputs, Connection]:
 
 
 def demo(args: argparse.Namespace) -> int:
-    outputs, connection = up_on(args.target, args.var_file)
+    outputs, connection = up_on(args.target, environment_file(args))
     status = drop(outputs, connection, SAMPLE, SAMPLE.name)
     say("The sandbox is still running; `make down` stops it.")
     return status
 
 
 def up_command(args: argparse.Namespace) -> int:
-    up_on(args.target, args.var_file)
+    up_on(args.target, environment_file(args))
     say("The sandbox is running; `make drop FILE=...` sends a file, `make down` stops it.")
     return 0
 
@@ -272,10 +274,16 @@ def add_target_arguments(parser: argparse.ArgumentParser, targets: tuple[str, ..
     parser.add_argument(
         "--var-file",
         type=Path,
-        default=Path("envs/dev.tfvars"),
-        help="the environment's variables, relative to terraform/: what `up` deploys to an "
-        "emulator, what --target aws plans against",
+        help="the environment's variables, relative to terraform/ (default: envs/sandbox.tfvars "
+        "on an emulator, envs/dev.tfvars with --target aws)",
     )
+
+
+def environment_file(args: argparse.Namespace) -> Path:
+    """--var-file, else the environment the target stands for: the sandbox's, or dev on AWS."""
+    if args.var_file is not None:
+        return Path(args.var_file)
+    return AWS_DEFAULT_VAR_FILE if args.target == "aws" else SANDBOX_VAR_FILE
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from harness.cli import add_target_arguments
+from harness.cli import add_target_arguments, environment_file
 from harness.stack import Stack, StackOutputs
 from harness.terraform import TerraformError
 from providers.aws import RealAWS
@@ -158,7 +158,7 @@ def main(argv: list[str] | None = None) -> int:
     add_target_arguments(parser, ("ministack", "aws"))
     args = parser.parse_args(argv)
     try:
-        found = _aws(args.var_file) if args.target == "aws" else _sandbox()
+        found = _aws(environment_file(args)) if args.target == "aws" else _sandbox()
     except (TargetError, TerraformError) as error:
         print(f"error: {error}")
         return 1

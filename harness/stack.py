@@ -20,9 +20,10 @@ if TYPE_CHECKING:
     from mypy_boto3_s3.type_defs import ObjectIdentifierTypeDef
 
 
-#: The variable file of dev, relative to terraform/: the environment the sandbox and the test
-#: stacks stand for.
-DEV_VAR_FILE = Path("envs/dev.tfvars")
+#: The variable files of the environments, relative to terraform/: the emulator's (the sandbox
+#: and the test stacks stand for it), and the one a real account gets unless told otherwise.
+SANDBOX_VAR_FILE = Path("envs/sandbox.tfvars")
+AWS_DEFAULT_VAR_FILE = Path("envs/dev.tfvars")
 
 
 @dataclass(frozen=True)

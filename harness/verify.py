@@ -23,7 +23,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from harness.checks import Check, Checks, Kind, Repairs
-from harness.cli import add_target_arguments
+from harness.cli import add_target_arguments, environment_file
 from harness.drift import PlannedChange
 from harness.package import code_sha256
 from harness.pipeline import OutcomeTimeout, Pipeline
@@ -155,7 +155,7 @@ def live_probe(pipeline: Pipeline, resource: str, timeout: float = 60.0) -> Chec
     return Check(resource, PROBE, PROBE_OUTPUT.decode(), found, Kind.PROBE)
 
 
-def sandbox_report(*, probe: bool) -> Report | None:
+def sandbox_report(*, probe: bool, var_file: Path) -> Report | None:
     """Verify the developer sandbox; None (with the reason printed) when it can't be reached."""
     from harness import cli  # noqa: PLC0415  (the sandbox's layout lives there)
 
@@ -163,7 +163,7 @@ def sandbox_report(*, probe: bool) -> Report | None:
     if emulator is None:
         print("No sandbox is running: `make up` (or `make demo`) first.")
         return None
-    stack, connection = cli.sandbox_stack(emulator)
+    stack, connection = cli.sandbox_stack(emulator, var_file)
     try:
         stack.prepare()
         return verify(
@@ -196,8 +196,8 @@ def aws_report(*, probe: bool, var_file: Path) -> Report | None:
 
 def report_for(args: argparse.Namespace) -> Report | None:
     if args.target == "aws":
-        return aws_report(probe=not args.no_probe, var_file=args.var_file)
-    return sandbox_report(probe=not args.no_probe)
+        return aws_report(probe=not args.no_probe, var_file=environment_file(args))
+    return sandbox_report(probe=not args.no_probe, var_file=environment_file(args))
 
 
 def arguments(description: str) -> argparse.ArgumentParser:

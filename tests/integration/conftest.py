@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from harness.pipeline import Pipeline
-from harness.stack import DEV_VAR_FILE, Stack, StackOutputs
+from harness.stack import SANDBOX_VAR_FILE, Stack, StackOutputs
 from providers import Connection, Target, make_target
 from tests.support.corpus import DEFAULT_MAX_BYTES
 
@@ -73,7 +73,7 @@ def stack(
         local_backend=True,
         throwaway=True,
         zip_path=workdir / "function.zip",
-        var_file=DEV_VAR_FILE,
+        var_file=SANDBOX_VAR_FILE,
         extra_variables={"max_input_bytes": DEFAULT_MAX_BYTES},
     )
     try:

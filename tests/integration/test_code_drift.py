@@ -21,7 +21,7 @@ from harness.checks import Check, Kind, Repairs
 from harness.code_drift import FUNCTION_ADDRESS
 from harness.package import code_sha256
 from harness.pipeline import Pipeline
-from harness.stack import DEV_VAR_FILE, Stack
+from harness.stack import SANDBOX_VAR_FILE, Stack
 from harness.verify import CODE, verify
 from providers import Connection, Target
 from providers.ministack import MiniStack
@@ -51,7 +51,7 @@ def own_stack(
         local_backend=True,
         throwaway=True,
         zip_path=state_dir / "function.zip",
-        var_file=DEV_VAR_FILE,
+        var_file=SANDBOX_VAR_FILE,
     )
     try:
         stack.deploy()

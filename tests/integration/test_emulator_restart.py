@@ -21,7 +21,7 @@ import pytest
 
 from harness.pipeline import Outcome, OutcomeTimeout, Pipeline
 from harness.reliability import Scenario
-from harness.stack import DEV_VAR_FILE, Stack, StackOutputs
+from harness.stack import SANDBOX_VAR_FILE, Stack, StackOutputs
 from providers import Target
 from providers.ministack import MiniStack
 from tests.support.books import queue_messages, take_books
@@ -62,7 +62,7 @@ def restartable(
         local_backend=True,
         throwaway=True,
         zip_path=state_dir / "function.zip",
-        var_file=DEV_VAR_FILE,
+        var_file=SANDBOX_VAR_FILE,
     )
     try:
         stack.deploy()

@@ -1,6 +1,6 @@
 """A burst into a function reserved to 2 concurrent runs: throttled, retried, none lost.
 
-The stack of this module (dev's settings with a reserve of 2) runs on an emulator of its own.
+The stack of this module (the sandbox's settings with a reserve of 2) runs on an emulator of its own.
 Files dropped all at once arrive faster than two runs can take them; Lambda retries a throttled
 asynchronous event until its maximum age without using up its retry attempts, so every file
 gets exactly one correct output and nothing reaches the failure queues.
@@ -21,7 +21,7 @@ from botocore.config import Config
 
 from harness.pipeline import Pipeline
 from harness.soak import lambda_throttles
-from harness.stack import DEV_VAR_FILE, Stack, StackOutputs
+from harness.stack import SANDBOX_VAR_FILE, Stack, StackOutputs
 from providers import Connection, Target
 from providers.ministack import MiniStack
 from tests.support.corpus import DEFAULT_MAX_BYTES
@@ -45,7 +45,7 @@ def content(index: int) -> bytes:
 def reserved(
     target: Target, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[Connection, StackOutputs]]:
-    """Dev's stack with a reserve of 2, on an emulator of this module's own."""
+    """The sandbox's stack with a reserve of 2, on an emulator of this module's own."""
     if target.name != "ministack":
         pytest.skip("deploys on an emulator of its own: MiniStack only")
     state_dir = tmp_path_factory.mktemp("reserved")
@@ -59,7 +59,7 @@ def reserved(
         local_backend=True,
         throwaway=True,
         zip_path=state_dir / "function.zip",
-        var_file=DEV_VAR_FILE,
+        var_file=SANDBOX_VAR_FILE,
         extra_variables={"lambda_reserved_concurrency": RESERVE},
     )
     try:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import argparse
+from pathlib import Path
+
 import pytest
 
 from harness import cli
@@ -54,3 +57,20 @@ def test_an_embedded_metric_reads_as_its_values() -> None:
 )
 def test_other_lines_are_left_as_they_are(line: str) -> None:
     assert cli.readable(line) == line
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        ([], "envs/sandbox.tfvars"),
+        (["--target", "localstack"], "envs/sandbox.tfvars"),
+        (["--target", "aws"], "envs/dev.tfvars"),
+        (["--target", "aws", "--var-file", "envs/prod.tfvars"], "envs/prod.tfvars"),
+        (["--var-file", "envs/prod.tfvars"], "envs/prod.tfvars"),
+    ],
+)
+def test_each_target_stands_for_an_environment_unless_told(argv: list[str], expected: str) -> None:
+    """An emulator gets the sandbox's variables, a real account dev's; --var-file wins."""
+    parser = argparse.ArgumentParser()
+    cli.add_target_arguments(parser, ("ministack", "localstack", "aws"))
+    assert cli.environment_file(parser.parse_args(argv)) == Path(expected)

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from harness.pipeline import Pipeline
-from harness.stack import DEV_VAR_FILE, Stack, StackOutputs
+from harness.stack import SANDBOX_VAR_FILE, Stack, StackOutputs
 from providers import Connection
 from providers.ministack import MiniStack
 from tests.integration.secure.support import (
@@ -85,7 +85,7 @@ def secure_stack(
         local_backend=True,
         throwaway=True,
         zip_path=workdir / "function.zip",
-        var_file=DEV_VAR_FILE,
+        var_file=SANDBOX_VAR_FILE,
         extra_variables={"max_input_bytes": DEFAULT_MAX_BYTES},
     )
     try:
