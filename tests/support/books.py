@@ -44,11 +44,13 @@ def write_counts(pipeline: Pipeline, keys: Iterable[str]) -> dict[str, int]:
     keys = list(keys)
     written_as = {key: (key, rejection_key(key)) for key in keys}
     folders = {_folder(name) for names in written_as.values() for name in names}
-    versions: Counter[str] = Counter()
+    seen: set[tuple[str, str]] = set()  # (key, version id): one folder may hold another
     paginator = pipeline.s3.get_paginator("list_object_versions")
     for folder in sorted(folders):
         for page in paginator.paginate(Bucket=pipeline.outputs.destination_bucket, Prefix=folder):
-            versions.update(version["Key"] for version in page.get("Versions", []))
+            listed = page.get("Versions", [])
+            seen.update((version["Key"], version["VersionId"]) for version in listed)
+    versions = Counter(key for key, _ in seen)
     return {key: sum(versions[name] for name in names) for key, names in written_as.items()}
 
 
