@@ -6,14 +6,18 @@ import datetime
 import functools
 import logging
 import os
+import platform
 from collections.abc import Mapping
 from typing import Any
+
+import botocore
 
 from pipesum.config import Settings
 from pipesum.events import UnexpectedEvent, parse_object_created
 from pipesum.logs import get_logger
 from pipesum.metrics import emf_line
 from pipesum.process import process
+from pipesum.sdk import require_conditional_writes
 from pipesum.storage import Storage
 
 logger = get_logger(level=os.environ.get("LOG_LEVEL", "INFO"))
@@ -21,11 +25,24 @@ logger = get_logger(level=os.environ.get("LOG_LEVEL", "INFO"))
 
 @functools.cache
 def _runtime() -> tuple[Settings, Storage]:
-    """Settings and the S3 client, made once per execution environment, not once per event."""
+    """Settings and the S3 client, made once per execution environment, not once per event.
+
+    The environment's first invocation logs the Python and SDK it runs on, then fails (SdkTooOld)
+    if the runtime's botocore cannot send the function's conditional writes.
+    """
     import boto3  # noqa: PLC0415  (kept out of the module import so unit tests can patch first)
 
+    _log(
+        logging.INFO,
+        "cold_start",
+        python=platform.python_version(),
+        boto3=boto3.__version__,
+        botocore=botocore.__version__,
+    )
+    s3 = boto3.client("s3")
+    require_conditional_writes(s3.meta.service_model, botocore_version=botocore.__version__)
     settings = Settings.from_environment()
-    return settings, Storage(boto3.client("s3"), destination_bucket=settings.destination_bucket)
+    return settings, Storage(s3, destination_bucket=settings.destination_bucket)
 
 
 def handle(event: Mapping[str, Any], context: object) -> dict[str, object]:

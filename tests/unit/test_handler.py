@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import platform
 from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 import boto3
+import botocore
 import pytest
 from moto import mock_aws
 
@@ -209,11 +211,31 @@ def test_each_event_is_logged_as_one_structured_line(
     s3: S3Client, caplog: pytest.LogCaptureFixture
 ) -> None:
     s3.put_object(Bucket=SOURCE, Key="k", Body=SAMPLE)
+    handler._runtime()  # the execution environment's cold start, logged once before any event
+    caplog.clear()
     with caplog.at_level("INFO", logger="pipesum"):
         handler.handle(event_for("k", sequencer="0C"), CONTEXT)
     [record] = caplog.records
     assert record.getMessage() == "object_written"
     assert (record.bucket, record.key, record.sequencer) == (SOURCE, "k", "0C")  # type: ignore[attr-defined]
+
+
+def test_the_python_and_sdk_the_function_runs_on_are_logged_once_at_cold_start(
+    s3: S3Client, caplog: pytest.LogCaptureFixture
+) -> None:
+    s3.put_object(Bucket=SOURCE, Key="k", Body=SAMPLE)
+    with caplog.at_level("INFO", logger="pipesum"):
+        handler.handle(event_for("k", sequencer="0C"), CONTEXT)
+        handler.handle(event_for("k", sequencer="0D"), CONTEXT)
+    assert [record.getMessage() for record in caplog.records] == [
+        "cold_start",
+        "object_written",
+        "object_written",
+    ]
+    cold_start = caplog.records[0]
+    assert cold_start.python == platform.python_version()  # type: ignore[attr-defined]
+    assert cold_start.boto3 == boto3.__version__  # type: ignore[attr-defined]
+    assert cold_start.botocore == botocore.__version__  # type: ignore[attr-defined]
 
 
 def test_a_newer_write_landing_during_processing_wins_and_this_event_is_superseded(
