@@ -38,6 +38,7 @@ AWS_DEPLOY_HINT = (
     "make deploy-init / deploy-plan / deploy-apply ENV=dev (docs/deploy.md)."
 )
 WAIT_SECONDS = 60.0
+COLD_START_WAIT_SECONDS = 15.0
 
 
 def say(message: str) -> None:
@@ -206,8 +207,45 @@ def up_on(target: str, var_file: Path) -> tuple[StackOutputs, Connection]:
 def demo(args: argparse.Namespace) -> int:
     outputs, connection = up_on(args.target, environment_file(args))
     status = drop(outputs, connection, SAMPLE, SAMPLE.name)
+    if status == 0:
+        say(runtime_report(Pipeline(outputs, connection)))
     say("The sandbox is still running; `make down` stops it.")
     return status
+
+
+def cold_start_python(lines: list[str]) -> str | None:
+    """The Python version in the latest `cold_start` line the function logged, if any."""
+    versions = [
+        record["python"]
+        for record in (json_record(line) for line in lines)
+        if record.get("message") == "cold_start" and "python" in record
+    ]
+    return str(versions[-1]) if versions else None
+
+
+def json_record(line: str) -> dict[str, object]:
+    try:
+        record = json.loads(line)
+    except ValueError:
+        return {}
+    return record if isinstance(record, dict) else {}
+
+
+def runtime_report(pipeline: Pipeline) -> str:
+    """Which Python the function ran on, from its latest cold start's log line."""
+    deadline = time.monotonic() + COLD_START_WAIT_SECONDS
+    while True:
+        lines = pipeline.function_log_lines(since=0)
+        version = cold_start_python(lines)
+        if version is not None:
+            return f"- the function ran on Python {version}"
+        if time.monotonic() >= deadline:
+            last = lines[-1] if lines else "(no log lines)"
+            return (
+                f"- no cold_start line in the function's log after {COLD_START_WAIT_SECONDS:.0f} "
+                f"s, so its Python is unknown; last line seen: {last}"
+            )
+        time.sleep(0.5)
 
 
 def up_command(args: argparse.Namespace) -> int:

@@ -74,3 +74,15 @@ def test_each_target_stands_for_an_environment_unless_told(argv: list[str], expe
     parser = argparse.ArgumentParser()
     cli.add_target_arguments(parser, ("ministack", "localstack", "aws"))
     assert cli.environment_file(parser.parse_args(argv)) == Path(expected)
+
+
+def test_the_python_reported_is_that_of_the_latest_cold_start() -> None:
+    lines = [
+        '{"level": "INFO", "message": "cold_start", "python": "3.11.7", "boto3": "1.43.106"}',
+        "START RequestId: 1 Version: $LATEST",
+        '{"level": "INFO", "message": "object_written", "python": "not this"}',
+        '{"level": "INFO", "message": "cold_start", "python": "3.13.0", "boto3": "1.43.106"}',
+        "{bad json",
+    ]
+    assert cli.cold_start_python(lines) == "3.13.0"
+    assert cli.cold_start_python(lines[1:3]) is None
