@@ -8,6 +8,7 @@ MAKEFLAGS += --no-print-directory
 PYTHON_BOOTSTRAP ?= python3
 VENV := .venv
 EMULATOR_VENV := .venv-emulator
+RUNTIME_VENV := .venv-runtime
 CHECKOV_VENV := .venv-checkov
 ACTIONLINT_VENV := .venv-actionlint
 DIAGRAM_VENV := .venv-diagram
@@ -36,10 +37,27 @@ $(VENV)/.installed: requirements/dev.txt
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements/dev.txt
 	@touch $@
 
-# MiniStack pins botocore exactly, so it gets a virtualenv of its own; its Lambda workers run there.
-$(EMULATOR_VENV)/.installed: requirements/emulator.txt
-	$(PYTHON_BOOTSTRAP) -m venv $(EMULATOR_VENV)
+# The Python the function is deployed to (python3.13, else the newest there is: harness/runtime_python.py
+# says so). The stamp holds its path and version and changes only when they do; what is built on it follows.
+RUNTIME_STAMP := build/runtime-python.txt
+RUNTIME_PYTHON = $(word 1,$(file < $(RUNTIME_STAMP)))
+RUNTIME_VERSION = $(word 2,$(file < $(RUNTIME_STAMP)))
+
+.PHONY: FORCE
+$(RUNTIME_STAMP): FORCE
+	@$(PYTHON_BOOTSTRAP) harness/runtime_python.py --stamp $@
+
+# MiniStack pins botocore exactly, so it gets a virtualenv of its own; its Lambda workers run there,
+# so it is built on the runtime's Python.
+$(EMULATOR_VENV)/.installed: requirements/emulator.txt $(RUNTIME_STAMP)
+	$(RUNTIME_PYTHON) -m venv --clear $(EMULATOR_VENV)
 	$(EMULATOR_VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements/emulator.txt
+	@touch $@
+
+# The dev tools on the runtime's Python, for the second unit-test run of `make test`.
+$(RUNTIME_VENV)/.installed: requirements/dev.txt $(RUNTIME_STAMP)
+	$(RUNTIME_PYTHON) -m venv --clear $(RUNTIME_VENV)
+	$(RUNTIME_VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements/dev.txt
 	@touch $@
 
 # checkov's dependencies conflict with the dev tools' pins, so it gets a virtualenv of its own.
@@ -59,6 +77,16 @@ $(DIAGRAM_VENV)/.installed: requirements/diagram.txt
 	$(PYTHON_BOOTSTRAP) -m venv $(DIAGRAM_VENV)
 	$(DIAGRAM_VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements/diagram.txt
 	@touch $@
+
+# The IAM policy engine of the policy simulation tests (decision 12): npm ci from the lock file.
+IAM_SIMULATE := tools/iam-simulate
+$(IAM_SIMULATE)/node_modules/.installed: $(IAM_SIMULATE)/package.json $(IAM_SIMULATE)/package-lock.json
+	@command -v npm >/dev/null || { echo "npm is needed for the policy simulation tests: install Node.js 20 or newer with npm (apt-get install nodejs npm)."; exit 1; }
+	npm ci --prefix $(IAM_SIMULATE) --no-audit --no-fund --loglevel=error
+	@touch $@
+
+.PHONY: iam-simulate
+iam-simulate: $(IAM_SIMULATE)/node_modules/.installed ## Install the IAM policy engine (npm ci in tools/iam-simulate)
 
 .PHONY: venv
 venv: $(VENV)/.installed $(EMULATOR_VENV)/.installed ## Create the virtualenvs (dev tools; the emulator)
@@ -181,9 +209,16 @@ actionlint: $(ACTIONLINT_VENV)/.installed ## actionlint over .github/workflows (
 tf-check: $(VENV)/.installed tools build checkov ## checkov, terraform fmt, validate and test (mock provider)
 	@$(PY) -m harness.terraform_checks
 
+# The unit tests run on the dev tools' Python and again on the runtime's, when that is another.
+DEV_VERSION = $(shell $(PY) -c 'import platform; print(platform.python_version())')
+SECOND_UNIT_RUN = $(filter-out $(basename $(DEV_VERSION)),$(basename $(RUNTIME_VERSION)))
+UNIT_RUNS = Python $(DEV_VERSION) ($(VENV))$(if $(SECOND_UNIT_RUN), and Python $(RUNTIME_VERSION) ($(RUNTIME_VENV)), only: the emulator's Python is the same minor version ($(RUNTIME_VERSION)))
+
 .PHONY: test
-test: venv tools chromium lint tf-check ## Everything: lint, Terraform checks, unit and integration tests
+test: venv tools chromium iam-simulate lint tf-check $(RUNTIME_VENV)/.installed ## Everything: lint, Terraform checks, unit and integration tests
+	$(if $(SECOND_UNIT_RUN),$(RUNTIME_VENV)/bin/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup tests/unit)
 	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup --target $(TARGET)
+	@echo "unit tests passed on $(UNIT_RUNS)"
 
 .PHONY: bench
 bench: venv tools ## Benchmark function, core, naive and awk (1 KiB-512 MiB); writes docs/benchmarks.md
@@ -209,5 +244,5 @@ diagram: $(DIAGRAM_VENV)/.installed graphviz ## Regenerate docs/architecture.png
 
 .PHONY: clean
 clean: down ## Remove build output, caches and virtualenvs
-	rm -rf build $(VENV) $(EMULATOR_VENV) $(CHECKOV_VENV) $(ACTIONLINT_VENV) $(DIAGRAM_VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf build $(VENV) $(EMULATOR_VENV) $(RUNTIME_VENV) $(CHECKOV_VENV) $(ACTIONLINT_VENV) $(DIAGRAM_VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
 	find terraform -name .terraform -type d -prune -exec rm -rf {} +
