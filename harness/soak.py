@@ -599,8 +599,7 @@ def deploy(connection: Connection, emulator: MiniStack, *, reserved_concurrency:
 def lambda_throttles(connection: Connection, function_name: str, since: float) -> int:
     """Throttled invocations of the function since `since` (time.time()), from AWS/Lambda.
 
-    On MiniStack an EventBridge delivery that is throttled is dropped, neither retried nor sent
-    to a queue: this count is how such a loss shows.
+    A throttled event is retried until its maximum age, so throttles alone lose nothing.
     """
     cloudwatch: Any = connection.session().client(
         "cloudwatch", endpoint_url=connection.endpoint_url

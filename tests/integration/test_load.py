@@ -5,11 +5,9 @@ The expected bytes come from the reference transform, not from the function's co
 time runs from the first PutObject to the first listing (polled every 200 ms) showing all 300.
 
 Each thread drops its next file once its previous one has an outcome, so 16 files are in flight
-at a time. On AWS a burst of all 300 at once is absorbed by Lambda's asynchronous queue, and
-throttled deliveries are retried; MiniStack has neither: EventBridge invokes the function
-directly and drops a throttled or timed-out delivery (measured: 276 of 300 lost to a reserve of
-10; unreserved, ~210 workers on 2 cores and 156 lost to timeouts). The test stack is deployed
-unreserved, as dev is.
+at a time, more than the stack's reserve of 10 (envs/sandbox.tfvars): throttled events wait and
+are retried, as Lambda retries them. tests/integration/test_throttled_burst.py drops a burst at
+once into a reserve of 2.
 
 On a timeout the message names the missing keys, the function's throttled invocations and how
 far the first missing file got.
