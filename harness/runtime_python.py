@@ -71,7 +71,8 @@ def find() -> tuple[str, str, str | None]:
         return (*found, None)
     wanted = f"python{RUNTIME[0]}.{RUNTIME[1]}"
     under_pyenv = pyenv_pythons(pyenv_root())
-    for command in [wanted, *(path for version, path in under_pyenv if version == RUNTIME)]:
+    runtimes = [path for version, path in under_pyenv if version == RUNTIME]
+    for command in [wanted, *runtimes, sys.executable]:
         found = probe(command)
         if found is not None and minor(found[1]) == RUNTIME:
             return (*found, None)
