@@ -48,52 +48,116 @@ def process(
 
     Input the contract refuses is an outcome, not an error; anything else raises so that the
     infrastructure's retries and failure destinations take over. Every write is conditional on
-    the destination being as it was when the event's order was checked: when another event's
-    write comes first, the order is checked again and the write retried, or given up as
-    superseded.
+    the destination being as this event last found or assumed it: when another event's write
+    comes first, the order is checked again and the write retried, or given up as superseded.
+
+    A source under the copy threshold costs one GetObject, which also locates it; a valid one is
+    then written on the assumption that its key is new (IfNoneMatch), so that a new key costs
+    three requests: the GetObject, a HeadObject of the rejection report, the PutObject. A key
+    whose output exists costs that write's refusal and a HeadObject of the output on top.
     """
-    source = storage.locate_source(event.bucket, event.key, event.version_id)
-    if source is None:
+    threshold = storage.tuning.copy_threshold_bytes
+    fetched: tuple[SourceObject, bytes | None] | None
+    if event.size is not None and event.size >= threshold:
+        located = storage.locate_source(event.bucket, event.key, event.version_id)
+        fetched = None if located is None else (located, None)
+    else:
+        # The event's size may be stale (a key replaced since): the answer's size decides.
+        read_below = min(threshold, settings.max_input_bytes + 1)
+        fetched = storage.fetch_source(
+            event.bucket, event.key, event.version_id, read_below=read_below
+        )
+    if fetched is None:
         return Outcome("source_missing", event.key)
-    state = storage.destination_state(source.key)
-    if _superseded(event, state):
-        return Outcome("superseded", source.key, {"recorded_sequencers": state.sequencers()})
+    source, original = fetched
 
     metadata = {"source-etag": source.etag or "", "source-version-id": source.version_id or ""}
     if event.sequencer is not None:
         metadata[SEQUENCER_METADATA] = event.sequencer
+    if original is None:
+        return _process_unread(event, source, storage, settings, metadata, now)
 
-    copy = source.size >= storage.tuning.copy_threshold_bytes
-    original = b""
+    try:
+        parser = SumParser(size=source.size, max_bytes=settings.max_input_bytes)
+        parser.feed(original)
+        appended = parser.result().appended(ends_with_line_feed=original.endswith(b"\n"))
+    except InputRejected as refused:
+        rejected = refused
+        inject("read", etag=source.etag)
+        state = storage.destination_state(source.key)
+        return _settle(
+            event,
+            source.key,
+            state,
+            lambda state: _reject(event, source, rejected, storage, state, metadata, now),
+            lambda _: storage.destination_state(source.key),
+        )
+    inject("read", etag=source.etag)
+    # Assumed new: the first write is refused if an output exists, and only then is it read.
+    state = DestinationState(output=None, report=storage.report_state(source.key))
+    return _settle(
+        event,
+        source.key,
+        state,
+        lambda state: _write(event, source, original, appended, False, storage, state, metadata),
+        lambda known: DestinationState(storage.output_state(source.key), known.report),
+    )
+
+
+def _process_unread(
+    event: ObjectCreated,
+    source: SourceObject,
+    storage: Storage,
+    settings: Settings,
+    metadata: dict[str, str],
+    now: Callable[[], datetime.datetime],
+) -> Outcome:
+    """A source not read whole: at or over the copy threshold, or over the size limit."""
+    state = storage.destination_state(source.key)
+    if _superseded(event, state):
+        return Outcome("superseded", source.key, {"recorded_sequencers": state.sequencers()})
     rejected: InputRejected | None = None
     appended = b""
     try:
         # The size checks need no bytes: an empty or too large file is rejected unread.
         parser = SumParser(size=source.size, max_bytes=settings.max_input_bytes)
-        if copy:
-            appended = _read_rows(parser, storage, event.bucket, source)
-        else:
-            original = storage.read_source(event.bucket, source)
-            parser.feed(original)
-            appended = parser.result().appended(ends_with_line_feed=original.endswith(b"\n"))
+        appended = _read_rows(parser, storage, event.bucket, source)
     except InputRejected as refused:
         rejected = refused
     inject("read", etag=source.etag)
 
-    for attempt in range(1, MAX_WRITE_ATTEMPTS + 1):
+    def attempt(state: DestinationState) -> Outcome:
+        if rejected is not None:
+            return _reject(event, source, rejected, storage, state, metadata, now)
+        return _write(event, source, b"", appended, True, storage, state, metadata)
+
+    return _settle(
+        event, source.key, state, attempt, lambda _: storage.destination_state(source.key)
+    )
+
+
+def _settle(
+    event: ObjectCreated,
+    key: str,
+    state: DestinationState,
+    attempt: Callable[[DestinationState], Outcome],
+    reread: Callable[[DestinationState], DestinationState],
+) -> Outcome:
+    """Write against `state`; after each WriteConflict, `reread` it and write again or give up."""
+    if _superseded(event, state):
+        return Outcome("superseded", key, {"recorded_sequencers": state.sequencers()})
+    for conflicts in range(1, MAX_WRITE_ATTEMPTS + 1):
         try:
-            if rejected is not None:
-                return _reject(event, source, rejected, storage, state, metadata, now)
-            return _write(event, source, original, appended, copy, storage, state, metadata)
+            return attempt(state)
         except WriteConflict:
-            if attempt == MAX_WRITE_ATTEMPTS:
+            if conflicts == MAX_WRITE_ATTEMPTS:
                 raise
-        state = storage.destination_state(source.key)
+        state = reread(state)
         if _superseded(event, state):
             return Outcome(
                 "superseded",
-                source.key,
-                {"recorded_sequencers": state.sequencers(), "write_conflicts": attempt},
+                key,
+                {"recorded_sequencers": state.sequencers(), "write_conflicts": conflicts},
             )
     raise AssertionError("unreachable: the last attempt returns or raises")
 

@@ -1,7 +1,9 @@
 """S3 reads and writes of the function: the only module that talks to S3.
 
-The source is read in bounded ranged reads, never more than a read asks for, even from a store
-that ignores the range and answers with the whole object. The output is written either as one
+A source under the copy threshold is located and read by one GetObject (`fetch_source`); a
+larger one is located by HeadObject and read in bounded ranged reads, never more than a read
+asks for, even from a store that ignores the range and answers with the whole object. The
+output is written either as one
 PutObject (a small source: its bytes plus the appended row) or, from `copy_threshold_bytes` on,
 as a multipart upload whose parts copy the source's byte ranges inside S3 and whose last part is
 the appended row, so that a large source never passes through the function.
@@ -98,13 +100,9 @@ class Storage:
     def locate_source(self, bucket: str, key: str, version_id: str | None) -> SourceObject | None:
         """The source object named by an event, or None when it no longer exists.
 
-        Reports disagree on whether EventBridge URL-encodes keys, so a key that is not found as
-        given is looked up once more URL-decoded (as S3's direct notifications encode it).
+        A key that is not found as given is looked up once more URL-decoded (`_key_candidates`).
         """
-        candidates = [key]
-        if unquote_plus(key) != key:
-            candidates.append(unquote_plus(key))
-        for candidate in candidates:
+        for candidate in _key_candidates(key):
             try:
                 head = self._s3.head_object(Bucket=bucket, Key=candidate, **_version(version_id))
             except ClientError as error:
@@ -119,11 +117,34 @@ class Storage:
             )
         return None
 
-    def read_source(self, bucket: str, source: SourceObject) -> bytes:
-        """The whole source object, in one GetObject (for a source under the copy threshold)."""
-        response = self._s3.get_object(Bucket=bucket, Key=source.key, **_exactly(source))
-        with contextlib.closing(response["Body"]) as body:
-            return _read_exactly(body, source.size, source.key)
+    def fetch_source(
+        self, bucket: str, key: str, version_id: str | None, *, read_below: int
+    ) -> tuple[SourceObject, bytes | None] | None:
+        """The source object named by an event and, if it is under `read_below` bytes, its bytes.
+
+        One GetObject instead of a HeadObject and a GetObject: the answer's headers locate the
+        object and its body is its bytes, both of the one version answered. A larger object's
+        body is closed unread (None): one request, as its HeadObject would be. Keys are looked up
+        in both encodings, as by `locate_source`; None when the object no longer exists.
+        """
+        for candidate in _key_candidates(key):
+            try:
+                response = self._s3.get_object(Bucket=bucket, Key=candidate, **_version(version_id))
+            except ClientError as error:
+                if _is_not_found(error):
+                    continue
+                raise
+            source = SourceObject(
+                key=candidate,
+                size=response["ContentLength"],
+                etag=response.get("ETag", "").strip('"') or None,
+                version_id=response.get("VersionId") or version_id,
+            )
+            with contextlib.closing(response["Body"]) as body:
+                if source.size >= read_below:
+                    return source, None
+                return source, _read_exactly(body, source.size, candidate)
+        return None
 
     def read_source_range(self, bucket: str, source: SourceObject, first: int, last: int) -> bytes:
         """Bytes `first` to `last` (inclusive) of the source object, whatever the store answers."""
@@ -186,9 +207,15 @@ class Storage:
 
     def destination_state(self, key: str) -> DestinationState:
         """The output and the rejection report the destination holds for `key` now."""
-        return DestinationState(
-            output=self._head_destination(key), report=self._head_destination(rejection_key(key))
-        )
+        return DestinationState(output=self.output_state(key), report=self.report_state(key))
+
+    def output_state(self, key: str) -> DestinationObject | None:
+        """The output the destination holds for `key` now, or None."""
+        return self._head_destination(key)
+
+    def report_state(self, key: str) -> DestinationObject | None:
+        """The rejection report the destination holds for `key` now, or None."""
+        return self._head_destination(rejection_key(key))
 
     def _head_destination(self, key: str) -> DestinationObject | None:
         try:
@@ -410,6 +437,15 @@ def _skip(body: StreamingBody, count: int, bound: int, key: str) -> None:
     """Read and drop the next `count` bytes of `body`, at most `bound` bytes at a time."""
     while count:
         count -= len(_read_exactly(body, min(count, bound), key))
+
+
+def _key_candidates(key: str) -> list[str]:
+    """The key as the event gives it, then URL-decoded if that differs.
+
+    Reports disagree on whether EventBridge URL-encodes keys, as S3's direct notifications do.
+    """
+    decoded = unquote_plus(key)
+    return [key] if decoded == key else [key, decoded]
 
 
 def _version(version_id: str | None) -> dict[str, Any]:

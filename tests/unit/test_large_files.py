@@ -116,11 +116,13 @@ def watch(faults: dict[str, int] | None = None) -> Traffic:
     return traffic
 
 
-def event_for(key: str, *, sequencer: str = "0055AED6DCD90281E5") -> dict[str, Any]:
+def event_for(s3: S3Client, key: str, *, sequencer: str = "0055AED6DCD90281E5") -> dict[str, Any]:
+    """The event S3 sends for `key`, with the object's size (which picks the read path)."""
     event: dict[str, Any] = copy.deepcopy(json.loads(FIXTURE.read_text()))
     event["detail"]["bucket"]["name"] = SOURCE
     obj = event["detail"]["object"]
     obj["key"] = key
+    obj["size"] = s3.head_object(Bucket=SOURCE, Key=key)["ContentLength"]
     del obj["version-id"]
     obj["sequencer"] = sequencer
     return event
@@ -128,7 +130,7 @@ def event_for(key: str, *, sequencer: str = "0055AED6DCD90281E5") -> dict[str, A
 
 def drop_and_handle(s3: S3Client, key: str, body: bytes) -> dict[str, object]:
     s3.put_object(Bucket=SOURCE, Key=key, Body=body)
-    return handler.handle(event_for(key), CONTEXT)
+    return handler.handle(event_for(s3, key), CONTEXT)
 
 
 def read(s3: S3Client, key: str) -> bytes:
@@ -281,7 +283,7 @@ def test_copy_path_reads_lines_1_and_2_and_the_last_byte_and_writes_only_the_row
     s3.put_object(Bucket=SOURCE, Key="big", Body=original)
     traffic = watch()
     # WHEN the function handles it
-    handler.handle(event_for("big"), CONTEXT)
+    handler.handle(event_for(s3, "big"), CONTEXT)
     # THEN it read one 64 KiB range and the last byte, and wrote the 2-byte row
     assert traffic.read == (64 << 10) + 1
     assert traffic.written == len(b"3\n")
@@ -297,7 +299,7 @@ def test_copy_is_pinned_to_the_version_and_etag_that_were_read(
     configure(monkeypatch, COPY_THRESHOLD_BYTES=10, COPY_PART_BYTES=20)
     put = s3.put_object(Bucket=SOURCE, Key="k", Body=b"a|b\n1|2\n" + b"z" * 40)
     traffic = watch()
-    handler.handle(event_for("k"), CONTEXT)
+    handler.handle(event_for(s3, "k"), CONTEXT)
     copies = traffic.params["UploadPartCopy"]
     assert [c["CopySourceRange"] for c in copies] == ["bytes=0-15", "bytes=16-31", "bytes=32-47"]
     assert {c["CopySource"]["VersionId"] for c in copies} == {put["VersionId"]}
@@ -317,7 +319,7 @@ def test_a_huge_line_2_is_read_in_growing_bounded_chunks(
     original = b"|".join([b"c"] * fields) + b"\n" + b"|".join([b"1234.50"] * fields) + b"\n"
     s3.put_object(Bucket=SOURCE, Key="wide", Body=original)
     traffic = watch()
-    handler.handle(event_for("wide"), CONTEXT)
+    handler.handle(event_for(s3, "wide"), CONTEXT)
     assert read(s3, "wide") == original + f"{1234.5 * fields:.2f}\n".encode()
     sizes = [p["Range"] for p in traffic.params["GetObject"]]
     assert sizes[:5] == [
@@ -337,7 +339,7 @@ def test_a_large_invalid_file_is_rejected_without_reading_past_the_error(
     configure(monkeypatch, COPY_THRESHOLD_BYTES=5 * MIB)
     s3.put_object(Bucket=SOURCE, Key="bad", Body=b"a|b\n1|x\n" + b"z" * (6 * MIB))
     traffic = watch()
-    assert handler.handle(event_for("bad"), CONTEXT)["outcome"] == "rejected"
+    assert handler.handle(event_for(s3, "bad"), CONTEXT)["outcome"] == "rejected"
     assert json.loads(read(s3, "_rejected/bad.json"))["error_code"] == "INVALID_NUMBER"
     assert traffic.read == 64 << 10
     assert traffic.calls["CreateMultipartUpload"] == 0
@@ -363,7 +365,7 @@ def test_a_failure_mid_upload_aborts_it_and_is_raised(
     traffic = watch(faults=fault)
     # WHEN the function handles the event, THEN the error is raised (so the event is retried)
     with pytest.raises(ClientError, match="injected"):
-        handler.handle(event_for("k"), CONTEXT)
+        handler.handle(event_for(s3, "k"), CONTEXT)
     # AND the upload was aborted: no parts are left, and there is no output
     assert traffic.calls["AbortMultipartUpload"] == 1
     assert open_uploads(s3) == []
@@ -385,5 +387,5 @@ def test_a_source_replaced_after_it_was_read_is_not_copied(
             s3.put_object(Bucket=SOURCE, Key="k", Body=b"a|b\n5|5\n" + b"y" * 40)
 
     events.register("before-call.s3.CreateMultipartUpload", replace_source)
-    handler.handle(event_for("k"), CONTEXT)
+    handler.handle(event_for(s3, "k"), CONTEXT)
     assert read(s3, "k") == b"a|b\n1|2\n" + b"z" * 40 + b"\n3\n"
