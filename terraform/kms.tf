@@ -9,6 +9,7 @@ locals {
   function_log_group_arn = "arn:${local.partition}:logs:${var.region}:${local.account_id}:log-group:/aws/lambda/${local.name_prefix}-sum"
   event_rule_arn         = "arn:${local.partition}:events:${var.region}:${local.account_id}:rule/${local.name_prefix}-object-created"
   alarm_topic_arn        = "arn:${local.partition}:sns:${var.region}:${local.account_id}:${local.name_prefix}-alarms"
+  event_dlq_arn          = "arn:${local.partition}:sqs:${var.region}:${local.account_id}:${local.name_prefix}-event-dlq"
 
   # Written with jsonencode rather than aws_iam_policy_document so that `terraform test` with a
   # mock provider can assert every statement.
@@ -52,15 +53,19 @@ locals {
         }
       },
       {
-        # EventBridge puts undeliverable events of the rule into the encrypted dead-letter queue.
+        # EventBridge puts undeliverable events of the rule into the encrypted dead-letter queue;
+        # SQS calls KMS for it. aws:SourceArn and aws:SourceAccount may be absent from that call
+        # (AWS documents them as unsupported for EventBridge to KMS-encrypted SNS topics), and a
+        # statement conditioned on them would lose every undelivered event. SQS always sends the
+        # queue's ARN as encryption context: this key serves that queue, through SQS, only.
         Sid       = "EventBridgeRuleWritesItsDeadLetterQueue"
         Effect    = "Allow"
         Principal = { Service = "events.amazonaws.com" }
         Action    = ["kms:Decrypt", "kms:GenerateDataKey"]
         Resource  = "*"
         Condition = {
-          ArnEquals    = { "aws:SourceArn" = local.event_rule_arn }
-          StringEquals = { "aws:SourceAccount" = local.account_id }
+          StringEquals = { "kms:ViaService" = "sqs.${var.region}.amazonaws.com" }
+          ArnEquals    = { "kms:EncryptionContext:aws:sqs:arn" = local.event_dlq_arn }
         }
       },
       {

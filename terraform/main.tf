@@ -131,10 +131,15 @@ locals {
       {
         # Both buckets and the failure queue are encrypted with this key: reading an object
         # decrypts its data key, writing an object or a failure record generates one.
+        # Through S3 and SQS only: the key policy delegates to IAM, so without kms:ViaService
+        # here the role could call KMS directly.
         Sid      = "UseTheDataKey"
         Effect   = "Allow"
         Action   = ["kms:Decrypt", "kms:GenerateDataKey"]
         Resource = aws_kms_key.this.arn
+        Condition = {
+          StringEquals = { "kms:ViaService" = ["s3.${var.region}.amazonaws.com", "sqs.${var.region}.amazonaws.com"] }
+        }
       },
     ]
   }
@@ -152,6 +157,8 @@ module "function" {
   kms_key_arn     = aws_kms_key.this.arn
   policy_json     = jsonencode(local.function_policy)
 
+  permissions_boundary_arn = var.function_permissions_boundary_name == null ? null : "arn:${local.partition}:iam::${local.account_id}:policy/${var.function_permissions_boundary_name}"
+
   reserved_concurrent_executions = var.lambda_reserved_concurrency
 
   maximum_retry_attempts     = var.lambda_maximum_retry_attempts
@@ -161,7 +168,8 @@ module "function" {
 
   log_retention_days    = var.log_retention_days
   application_log_level = "INFO"
-  system_log_level      = "WARN"
+  # INFO: the platform's START, END and REPORT records (duration, memory) are INFO records.
+  system_log_level = "INFO"
 
   environment = {
     SOURCE_BUCKET      = module.source_bucket.s3_bucket_id

@@ -22,6 +22,13 @@ variable "environment" {
     condition     = can(regex("^[a-z][a-z0-9-]{0,10}[a-z0-9]$", var.environment))
     error_message = "environment must be 2-12 characters of lowercase letters, digits and hyphens, starting with a letter and not ending with a hyphen."
   }
+
+  validation {
+    # The longest default bucket name, <project>-<environment>-destination-<account>-<region>
+    # (an account id is 12 digits), must fit S3's 63 characters; so must the log bucket's.
+    condition     = length("${var.project}-${var.environment}-destination-123456789012-${var.region}") <= 63 || (var.destination_bucket_name != null && var.source_bucket_name != null && length("${var.project}-${var.environment}-logs-123456789012-${var.region}") <= 63)
+    error_message = "project, environment and region together make a default bucket name longer than S3's 63 characters: <project>-<environment>-destination-<12-digit account>-<region> leaves 36 characters for the three. Shorten the project or the environment, or set source_bucket_name and destination_bucket_name."
+  }
 }
 
 variable "region" {
@@ -107,13 +114,24 @@ variable "lambda_timeout_seconds" {
 }
 
 variable "lambda_reserved_concurrency" {
-  description = "Concurrent executions reserved for the function, which are also the most it may run at once. -1 or null: unreserved (the account's shared pool). Reserving fails on accounts whose concurrency limit is 10 (new accounts): AWS keeps 10 unreserved, so set -1 there. 0 stops the function."
+  description = "Concurrent executions reserved for the function, which are also the most it may run at once. -1 or null (the default): unreserved, the account's shared pool. Lambda refuses a reservation that leaves fewer than 100 executions unreserved, so reserving N needs an account concurrency limit of at least N + 100 (a new account's is often 10: nothing can be reserved there). 0 stops the function."
   type        = number
-  default     = 10
+  default     = -1
 
   validation {
     condition     = var.lambda_reserved_concurrency == null || try(var.lambda_reserved_concurrency >= -1 && floor(var.lambda_reserved_concurrency) == var.lambda_reserved_concurrency, false)
     error_message = "lambda_reserved_concurrency must be null, -1 (unreserved) or a whole number, 0 or more."
+  }
+}
+
+variable "function_permissions_boundary_name" {
+  description = "Name of the managed policy (in this account) set as the function role's permissions boundary. The deploy role of terraform/bootstrap may only create roles with its stack_role_boundary_arn, so an apply from CI needs this (envs/prod.tfvars). null (the default): none."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.function_permissions_boundary_name == null || can(regex("^[A-Za-z0-9+=,.@_-]{1,128}$", var.function_permissions_boundary_name))
+    error_message = "function_permissions_boundary_name must be null or an IAM policy name (not an ARN): letters, digits and +=,.@_-."
   }
 }
 

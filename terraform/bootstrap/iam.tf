@@ -70,6 +70,9 @@ locals {
   # DescribeLogGroups cannot be scoped to a log group: it needs log-group:* of the account and region.
   all_log_groups_arn = "arn:${local.partition}:logs:${var.region}:${local.account_id}:log-group:*"
 
+  stack_role_boundary_name = "${var.project}-stack-role-boundary"
+  stack_role_boundary_arn  = "arn:${local.partition}:iam::${local.account_id}:policy/${local.stack_role_boundary_name}"
+
   ci_state_object_arns = [for env in var.ci_environments : "${local.state_bucket_arn}/${local.state_keys[env]}"]
   ci_lock_object_arns  = [for env in var.ci_environments : "${local.state_bucket_arn}/${local.state_keys[env]}.tflock"]
 }
@@ -286,14 +289,24 @@ locals {
         Resource = local.stack_function_arns
       },
       {
+        # A role is created, and given a policy, only with the stack role boundary as its
+        # permissions boundary: whatever its own policy says, it can do no more than the function
+        # needs. Without this the apply role could mint an administrator and run code under it.
+        Sid       = "CreateStackRolesWithinTheBoundary"
+        Effect    = "Allow"
+        Action    = ["iam:CreateRole", "iam:PutRolePolicy"]
+        Resource  = local.stack_role_arns
+        Condition = { StringEquals = { "iam:PermissionsBoundary" = local.stack_role_boundary_arn } }
+      },
+      {
+        # No PutRolePermissionsBoundary, DeleteRolePermissionsBoundary or AttachRolePolicy: the
+        # boundary stays, and no managed policy is attached.
         Sid    = "ManageStackRoles"
         Effect = "Allow"
         Action = [
-          "iam:CreateRole",
           "iam:DeleteRole",
           "iam:DeleteRolePolicy",
           "iam:ListInstanceProfilesForRole",
-          "iam:PutRolePolicy",
           "iam:TagRole",
           "iam:UntagRole",
           "iam:UpdateAssumeRolePolicy",
@@ -363,6 +376,14 @@ locals {
         Action   = ["cloudwatch:DeleteAlarms", "cloudwatch:PutMetricAlarm", "cloudwatch:TagResource", "cloudwatch:UntagResource"]
         Resource = local.stack_alarm_arns
       },
+    ]
+  }
+
+  # The apply role's KMS statements, a policy of their own: with the role statements, one document
+  # would pass IAM's 6,144 characters for long names.
+  github_apply_keys_policy = {
+    Version = "2012-10-17"
+    Statement = [
       {
         # CreateKey takes no resource: only a key tagged as the stack's, in the request.
         Sid       = "CreateStackKey"
@@ -380,10 +401,24 @@ locals {
         Condition = { StringEquals = local.stack_key_request_tags }
       },
       {
+        # The provider calls these right after CreateKey, when the new key's tags may not yet count
+        # for authorisation (KMS: up to five minutes), so they cannot be conditioned on them: read
+        # the key's metadata and turn its rotation on, which only ever adds protection.
+        Sid    = "FollowUpNewKeys"
+        Effect = "Allow"
+        Action = [
+          "kms:DescribeKey",
+          "kms:EnableKeyRotation",
+          "kms:GetKeyPolicy",
+          "kms:GetKeyRotationStatus",
+          "kms:ListResourceTags",
+        ]
+        Resource = local.all_keys_arn
+      },
+      {
         Sid    = "ManageStackKeys"
         Effect = "Allow"
         Action = [
-          "kms:EnableKeyRotation",
           "kms:PutKeyPolicy",
           "kms:ScheduleKeyDeletion",
           "kms:TagResource",
@@ -462,6 +497,63 @@ locals {
   }
 }
 
+# The permissions boundary of every role the apply role creates (the function's): at most what
+# the function does, on the CI environments' resources. The main root sets it on the function's
+# role (function_permissions_boundary_name in envs/prod.tfvars).
+locals {
+  stack_role_boundary_policy = {
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Sid    = "StackObjects"
+        Effect = "Allow"
+        Action = [
+          "s3:AbortMultipartUpload",
+          "s3:DeleteObject",
+          "s3:GetObject",
+          "s3:GetObjectVersion",
+          "s3:ListBucket",
+          "s3:ListBucketMultipartUploads",
+          "s3:PutObject",
+        ]
+        Resource = local.stack_bucket_arns
+      },
+      {
+        Sid       = "StackKeysThroughS3AndSqs"
+        Effect    = "Allow"
+        Action    = ["kms:Decrypt", "kms:GenerateDataKey"]
+        Resource  = local.all_keys_arn
+        Condition = { StringEquals = { "kms:ViaService" = ["s3.${var.region}.amazonaws.com", "sqs.${var.region}.amazonaws.com"] } }
+      },
+      {
+        Sid      = "StackFailureQueues"
+        Effect   = "Allow"
+        Action   = "sqs:SendMessage"
+        Resource = local.stack_queue_arns
+      },
+      {
+        Sid      = "StackLogStreams"
+        Effect   = "Allow"
+        Action   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+        Resource = local.stack_log_group_arns
+      },
+      {
+        # X-Ray takes no resource for these two actions.
+        Sid      = "Traces"
+        Effect   = "Allow"
+        Action   = ["xray:PutTelemetryRecords", "xray:PutTraceSegments"]
+        Resource = "*"
+      },
+    ]
+  }
+}
+
+resource "aws_iam_policy" "stack_role_boundary" {
+  name        = local.stack_role_boundary_name
+  description = "Permissions boundary of the roles terraform apply of ${var.project} creates: at most what the function does, on ${join(", ", local.ci_prefixes)}* resources."
+  policy      = jsonencode(local.stack_role_boundary_policy)
+}
+
 # Customer managed policies rather than inline ones: IAM allows 10,240 characters of inline
 # policy per role, which the apply role's two documents can pass with long names; a managed
 # policy holds 6,144 each.
@@ -475,6 +567,12 @@ resource "aws_iam_policy" "github_apply" {
   name        = "${var.project}-github-apply"
   description = "terraform apply of ${var.project} (${join(", ", var.ci_environments)}): write the state, manage the stack's resources."
   policy      = jsonencode(local.github_apply_policy)
+}
+
+resource "aws_iam_policy" "github_apply_keys" {
+  name        = "${var.project}-github-apply-keys"
+  description = "terraform apply of ${var.project} (${join(", ", var.ci_environments)}): create and manage the stack's KMS key."
+  policy      = jsonencode(local.github_apply_keys_policy)
 }
 
 resource "aws_iam_role" "github_plan" {
@@ -504,4 +602,9 @@ resource "aws_iam_role_policy_attachment" "github_apply_read" {
 resource "aws_iam_role_policy_attachment" "github_apply_write" {
   role       = aws_iam_role.github_apply.name
   policy_arn = aws_iam_policy.github_apply.arn
+}
+
+resource "aws_iam_role_policy_attachment" "github_apply_keys" {
+  role       = aws_iam_role.github_apply.name
+  policy_arn = aws_iam_policy.github_apply_keys.arn
 }

@@ -60,3 +60,8 @@ output "github_apply_role_arn" {
   description = "Role for `terraform apply` in the production environment: the repository variable AWS_APPLY_ROLE_ARN."
   value       = aws_iam_role.github_apply.arn
 }
+
+output "stack_role_boundary_arn" {
+  description = "ARN of the permissions boundary every role the apply role creates must carry: the main root's function_permissions_boundary_name is its name."
+  value       = aws_iam_policy.stack_role_boundary.arn
+}

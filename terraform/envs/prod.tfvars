@@ -6,3 +6,11 @@ region      = "us-east-1"
 # A year of function logs, and buckets that are never deleted with objects in them.
 log_retention_days    = 365
 force_destroy_buckets = false
+
+# Unreserved: Lambda keeps 100 executions unreserved, so a reservation fails on an account whose
+# concurrency limit is under 100 + the reserve (new accounts: 10). Reserve only after raising the
+# quota (docs/deploy.md, first apply).
+lambda_reserved_concurrency = -1
+
+# The deploy role (terraform/bootstrap) creates roles only with this boundary.
+function_permissions_boundary_name = "pipesum-stack-role-boundary"

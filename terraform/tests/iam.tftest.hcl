@@ -37,52 +37,61 @@ run "function_policy_allows_exactly_the_expected_statements" {
   assert {
     condition = alltrue([
       for statement in jsondecode(module.function.lambda_role_inline_policies["function"].policy).Statement :
-      length(setsubtract(keys(statement), ["Sid", "Effect", "Action", "Resource"])) == 0
+      length(setsubtract(keys(statement), ["Sid", "Effect", "Action", "Resource"])) == 0 || (
+        statement.Sid == "UseTheDataKey" && length(setsubtract(keys(statement), ["Sid", "Effect", "Action", "Resource", "Condition"])) == 0
+      )
     ])
-    error_message = "Function statements may only have Sid, Effect, Action and Resource (no NotAction, NotResource, Principal or Condition)."
+    error_message = "Function statements may only have Sid, Effect, Action and Resource (no NotAction, NotResource or Principal); only the key's statement has a Condition."
   }
 
   assert {
     condition = sort([
       for statement in jsondecode(module.function.lambda_role_inline_policies["function"].policy).Statement :
       jsonencode({
-        Effect   = statement.Effect
-        Action   = sort(flatten([statement.Action]))
-        Resource = sort(flatten([statement.Resource]))
+        Effect    = statement.Effect
+        Action    = sort(flatten([statement.Action]))
+        Resource  = sort(flatten([statement.Resource]))
+        Condition = { for test, conditions in try(statement.Condition, {}) : test => { for key, values in conditions : key => sort(flatten([values])) } }
       })
       ]) == sort([
       jsonencode({
-        Effect   = "Allow"
-        Action   = ["s3:GetObject", "s3:GetObjectVersion"]
-        Resource = ["arn:aws:s3:::pipesum-dev-source-123456789012-us-east-1/*"]
+        Effect    = "Allow"
+        Action    = ["s3:GetObject", "s3:GetObjectVersion"]
+        Resource  = ["arn:aws:s3:::pipesum-dev-source-123456789012-us-east-1/*"]
+        Condition = {}
       }),
       jsonencode({
-        Effect   = "Allow"
-        Action   = ["s3:ListBucket"]
-        Resource = ["arn:aws:s3:::pipesum-dev-destination-123456789012-us-east-1", "arn:aws:s3:::pipesum-dev-source-123456789012-us-east-1"]
+        Effect    = "Allow"
+        Action    = ["s3:ListBucket"]
+        Resource  = ["arn:aws:s3:::pipesum-dev-destination-123456789012-us-east-1", "arn:aws:s3:::pipesum-dev-source-123456789012-us-east-1"]
+        Condition = {}
       }),
       jsonencode({
-        Effect   = "Allow"
-        Action   = ["s3:AbortMultipartUpload", "s3:GetObject", "s3:PutObject"]
-        Resource = ["arn:aws:s3:::pipesum-dev-destination-123456789012-us-east-1/*"]
+        Effect    = "Allow"
+        Action    = ["s3:AbortMultipartUpload", "s3:GetObject", "s3:PutObject"]
+        Resource  = ["arn:aws:s3:::pipesum-dev-destination-123456789012-us-east-1/*"]
+        Condition = {}
       }),
       jsonencode({
-        Effect   = "Allow"
-        Action   = ["s3:ListBucketMultipartUploads"]
-        Resource = ["arn:aws:s3:::pipesum-dev-destination-123456789012-us-east-1"]
+        Effect    = "Allow"
+        Action    = ["s3:ListBucketMultipartUploads"]
+        Resource  = ["arn:aws:s3:::pipesum-dev-destination-123456789012-us-east-1"]
+        Condition = {}
       }),
       jsonencode({
-        Effect   = "Allow"
-        Action   = ["s3:DeleteObject"]
-        Resource = ["arn:aws:s3:::pipesum-dev-destination-123456789012-us-east-1/_rejected/*"]
+        Effect    = "Allow"
+        Action    = ["s3:DeleteObject"]
+        Resource  = ["arn:aws:s3:::pipesum-dev-destination-123456789012-us-east-1/_rejected/*"]
+        Condition = {}
       }),
       jsonencode({
-        Effect   = "Allow"
-        Action   = ["kms:Decrypt", "kms:GenerateDataKey"]
-        Resource = [aws_kms_key.this.arn]
+        Effect    = "Allow"
+        Action    = ["kms:Decrypt", "kms:GenerateDataKey"]
+        Resource  = [aws_kms_key.this.arn]
+        Condition = { StringEquals = { "kms:ViaService" = ["s3.us-east-1.amazonaws.com", "sqs.us-east-1.amazonaws.com"] } }
       }),
     ])
-    error_message = "The function policy must be exactly: GetObject+GetObjectVersion on <source>/*; ListBucket on both buckets; PutObject+GetObject+AbortMultipartUpload on <destination>/*; ListBucketMultipartUploads on <destination>; DeleteObject on <destination>/_rejected/*; Decrypt+GenerateDataKey on the stack's key. It is ${module.function.lambda_role_inline_policies["function"].policy}"
+    error_message = "The function policy must be exactly: GetObject+GetObjectVersion on <source>/*; ListBucket on both buckets; PutObject+GetObject+AbortMultipartUpload on <destination>/*; ListBucketMultipartUploads on <destination>; DeleteObject on <destination>/_rejected/*; Decrypt+GenerateDataKey on the stack's key through S3 and SQS only. It is ${module.function.lambda_role_inline_policies["function"].policy}"
   }
 
   assert {
@@ -271,5 +280,27 @@ run "assume_role_policy_trusts_only_lambda" {
       }
     ]) == jsonencode([{ StringEquals = { "aws:SourceAccount" = ["123456789012"] } }])
     error_message = "The trust policy must be limited to this account with StringEquals aws:SourceAccount."
+  }
+}
+
+run "function_role_carries_the_named_permissions_boundary" {
+  command = apply
+
+  variables {
+    function_permissions_boundary_name = "pipesum-stack-role-boundary"
+  }
+
+  assert {
+    condition     = module.function.lambda_role_permissions_boundary == "arn:aws:iam::123456789012:policy/pipesum-stack-role-boundary"
+    error_message = "The function's role must carry the boundary the deploy role requires (terraform/bootstrap's stack_role_boundary_arn)."
+  }
+}
+
+run "function_role_has_no_boundary_by_default" {
+  command = apply
+
+  assert {
+    condition     = module.function.lambda_role_permissions_boundary == null
+    error_message = "Without function_permissions_boundary_name the role has no boundary (the emulator and hand-deployed dev)."
   }
 }

@@ -237,9 +237,9 @@ run "function_is_traced_logs_json_and_encrypts_its_environment" {
     condition = module.function.lambda_function_logging_config == {
       log_format            = "JSON"
       application_log_level = "INFO"
-      system_log_level      = "WARN"
+      system_log_level      = "INFO"
     }
-    error_message = "The function must log JSON, its own records from INFO and the platform's from WARN."
+    error_message = "The function must log JSON, its own records and the platform's (START, END, REPORT: duration and memory) from INFO."
   }
 
   assert {
@@ -253,8 +253,8 @@ run "function_is_traced_logs_json_and_encrypts_its_environment" {
   }
 
   assert {
-    condition     = module.function.lambda_function_reserved_concurrent_executions == 10
-    error_message = "By default the function reserves (and is limited to) 10 concurrent executions."
+    condition     = module.function.lambda_function_reserved_concurrent_executions == -1
+    error_message = "By default the function reserves nothing (-1): a reservation fails on an account whose concurrency limit is under 100 + the reserve."
   }
 
   assert {
@@ -505,11 +505,12 @@ run "buckets_expire_old_versions_incomplete_uploads_and_rejection_reports" {
 
   assert {
     condition = module.destination_bucket.s3_bucket_lifecycle.rules["expire-rejection-reports"] == {
-      status               = "Enabled"
-      prefix               = "_rejected/"
-      expiration_days      = 14
-      noncurrent_days      = null
-      abort_multipart_days = null
+      status                = "Enabled"
+      prefix                = "_rejected/"
+      expiration_days       = 14
+      expired_delete_marker = false
+      noncurrent_days       = null
+      abort_multipart_days  = null
     }
     error_message = "The destination must expire rejection reports (_rejected/) after rejection_report_expiration_days."
   }
@@ -524,8 +525,19 @@ run "buckets_expire_old_versions_incomplete_uploads_and_rejection_reports" {
   }
 
   assert {
-    condition     = module.access_log_bucket[0].s3_bucket_lifecycle.rules["whole-bucket"].expiration_days == 365
-    error_message = "Access logs must expire after access_log_expiration_days (365 by default)."
+    condition = alltrue([
+      for bucket in [module.source_bucket, module.destination_bucket] :
+      bucket.s3_bucket_lifecycle.rules["whole-bucket"].expired_delete_marker == true
+    ])
+    error_message = "The versioned source and destination must remove a delete marker once its noncurrent versions have expired."
+  }
+
+  assert {
+    condition = (
+      module.access_log_bucket[0].s3_bucket_lifecycle.rules["whole-bucket"].expiration_days == 365 &&
+      module.access_log_bucket[0].s3_bucket_lifecycle.rules["whole-bucket"].expired_delete_marker == false
+    )
+    error_message = "Access logs must expire after access_log_expiration_days (365 by default); an expiration by days removes expired delete markers itself (S3 refuses both in one rule)."
   }
 }
 

@@ -76,8 +76,8 @@ run "key_rotates_and_its_policy_names_each_principal_with_its_conditions" {
         Action    = ["kms:Decrypt", "kms:GenerateDataKey"]
         Resource  = ["*"]
         Condition = {
-          ArnEquals    = { "aws:SourceArn" = [var.rule_arn] }
-          StringEquals = { "aws:SourceAccount" = ["123456789012"] }
+          ArnEquals    = { "kms:EncryptionContext:aws:sqs:arn" = ["arn:aws:sqs:us-east-1:123456789012:pipesum-dev-event-dlq"] }
+          StringEquals = { "kms:ViaService" = ["sqs.us-east-1.amazonaws.com"] }
         }
       }),
       jsonencode({
@@ -89,7 +89,7 @@ run "key_rotates_and_its_policy_names_each_principal_with_its_conditions" {
         Condition = { StringEquals = { "kms:EncryptionContext:aws:sns:topicArn" = ["arn:aws:sns:us-east-1:123456789012:pipesum-dev-alarms"] } }
       }),
     ])
-    error_message = "The key policy must be exactly: the account administers; the function role uses it through S3 and SQS only; CloudWatch Logs for the function's log group only; EventBridge for the rule only; CloudWatch for the alarm topic only. It is ${aws_kms_key.this.policy}"
+    error_message = "The key policy must be exactly: the account administers; the function role uses it through S3 and SQS only; CloudWatch Logs for the function's log group only; EventBridge through SQS for the dead-letter queue only (its encryption context); CloudWatch for the alarm topic only. It is ${aws_kms_key.this.policy}"
   }
 
   assert {
@@ -113,9 +113,10 @@ run "key_rotates_and_its_policy_names_each_principal_with_its_conditions" {
     condition = (
       aws_cloudwatch_event_rule.object_created.arn == var.rule_arn &&
       module.function.log_group_arn == "arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/pipesum-dev-sum" &&
-      aws_sns_topic.this.arn == "arn:aws:sns:us-east-1:123456789012:pipesum-dev-alarms"
+      aws_sns_topic.this.arn == "arn:aws:sns:us-east-1:123456789012:pipesum-dev-alarms" &&
+      aws_sqs_queue.event_dlq.arn == "arn:aws:sqs:us-east-1:123456789012:pipesum-dev-event-dlq"
     )
-    error_message = "The rule, log group and topic ARNs in the key policy must be those of the rule, the function's log group and the alarm topic."
+    error_message = "The rule, log group, topic and dead-letter queue ARNs in the key policy must be those of the rule, the function's log group, the alarm topic and the event-dlq queue."
   }
 }
 

@@ -339,3 +339,34 @@ run "alarm_rejections_threshold_must_be_a_whole_number" {
 
   expect_failures = [var.alarm_rejections_threshold]
 }
+
+run "project_environment_and_region_must_leave_a_valid_bucket_name" {
+  command = plan
+
+  # Each valid alone (16, 12 and 14 characters); together the destination bucket's default name
+  # would be 69 characters.
+  variables {
+    project     = "abcdefghijklmnop"
+    environment = "abcdefghijkl"
+    region      = "ap-southeast-4"
+  }
+
+  expect_failures = [var.environment]
+}
+
+run "long_names_pass_with_bucket_names_given" {
+  command = plan
+
+  variables {
+    project                 = "abcdefghijklmnop"
+    environment             = "abcdefg"
+    region                  = "ap-southeast-4"
+    source_bucket_name      = "my-source"
+    destination_bucket_name = "my-destination"
+  }
+
+  assert {
+    condition     = aws_cloudwatch_event_rule.object_created.name == "abcdefghijklmnop-abcdefg-object-created"
+    error_message = "Given bucket names must lift the default names' length rule (the log bucket's name still fits)."
+  }
+}

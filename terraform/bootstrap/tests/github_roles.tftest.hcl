@@ -30,6 +30,14 @@ override_resource {
   }
 }
 
+override_resource {
+  target          = aws_iam_policy.github_apply_keys
+  override_during = plan
+  values = {
+    arn = "arn:aws:iam::123456789012:policy/pipesum-github-apply-keys"
+  }
+}
+
 run "plan_role_trusts_only_pull_requests_of_the_repository" {
   command = plan
 
@@ -149,9 +157,11 @@ run "policies_attach_to_their_roles" {
       aws_iam_role_policy_attachment.github_apply_read.role == "pipesum-github-apply" &&
       aws_iam_role_policy_attachment.github_apply_read.policy_arn == "arn:aws:iam::123456789012:policy/pipesum-github-read" &&
       aws_iam_role_policy_attachment.github_apply_write.role == "pipesum-github-apply" &&
-      aws_iam_role_policy_attachment.github_apply_write.policy_arn == "arn:aws:iam::123456789012:policy/pipesum-github-apply"
+      aws_iam_role_policy_attachment.github_apply_write.policy_arn == "arn:aws:iam::123456789012:policy/pipesum-github-apply" &&
+      aws_iam_role_policy_attachment.github_apply_keys.role == "pipesum-github-apply" &&
+      aws_iam_role_policy_attachment.github_apply_keys.policy_arn == "arn:aws:iam::123456789012:policy/pipesum-github-apply-keys"
     )
-    error_message = "The apply role must have the read policy (to verify with a plan) and the apply policy."
+    error_message = "The apply role must have the read policy (to verify with a plan), the apply policy and the apply-keys policy."
   }
 }
 
@@ -160,7 +170,7 @@ run "no_wildcard_action_and_resource_star_only_where_unscopable" {
 
   assert {
     condition = alltrue(flatten([
-      for policy in [aws_iam_policy.github_read, aws_iam_policy.github_apply] : [
+      for policy in [aws_iam_policy.github_read, aws_iam_policy.github_apply, aws_iam_policy.github_apply_keys] : [
         for statement in jsondecode(policy.policy).Statement : [
           for action in flatten([statement.Action]) : action != "*" && !endswith(action, ":*") && !startswith(action, "*")
         ]
@@ -171,7 +181,7 @@ run "no_wildcard_action_and_resource_star_only_where_unscopable" {
 
   assert {
     condition = alltrue(flatten([
-      for policy in [aws_iam_policy.github_read, aws_iam_policy.github_apply] : [
+      for policy in [aws_iam_policy.github_read, aws_iam_policy.github_apply, aws_iam_policy.github_apply_keys] : [
         for statement in jsondecode(policy.policy).Statement : (
           flatten([statement.Action]) == ["kms:ListAliases"] ||
           (
@@ -187,7 +197,7 @@ run "no_wildcard_action_and_resource_star_only_where_unscopable" {
 
   assert {
     condition = alltrue(flatten([
-      for policy in [aws_iam_policy.github_read, aws_iam_policy.github_apply] : [
+      for policy in [aws_iam_policy.github_read, aws_iam_policy.github_apply, aws_iam_policy.github_apply_keys] : [
         for statement in jsondecode(policy.policy).Statement :
         statement.Effect == "Allow" && length(setsubtract(keys(statement), ["Sid", "Effect", "Action", "Resource", "Condition"])) == 0
       ]
@@ -201,7 +211,7 @@ run "resources_are_the_ci_environments_and_the_state_only" {
 
   assert {
     condition = alltrue(flatten([
-      for policy in [aws_iam_policy.github_read, aws_iam_policy.github_apply] : [
+      for policy in [aws_iam_policy.github_read, aws_iam_policy.github_apply, aws_iam_policy.github_apply_keys] : [
         for statement in jsondecode(policy.policy).Statement : [
           for resource in flatten([statement.Resource]) : (
             strcontains(resource, "pipesum-prod-") ||
@@ -211,6 +221,7 @@ run "resources_are_the_ci_environments_and_the_state_only" {
             resource == aws_kms_key.this.arn ||
             resource == "*" ||
             (resource == "arn:aws:logs:us-east-1:123456789012:log-group:*" && flatten([statement.Action]) == ["logs:DescribeLogGroups"]) ||
+            (resource == "arn:aws:kms:us-east-1:123456789012:key/*" && statement.Sid == "FollowUpNewKeys") ||
             (
               resource == "arn:aws:kms:us-east-1:123456789012:key/*" && (
                 try(statement.Condition.StringEquals["aws:ResourceTag/Project"], "") == "pipesum" &&
@@ -223,12 +234,12 @@ run "resources_are_the_ci_environments_and_the_state_only" {
         ]
       ]
     ]))
-    error_message = "Every resource must be a pipesum-prod-* resource, prod's key alias, a KMS key tagged Project=pipesum and Environment=prod, the state bucket, prod's state objects or the state key (DescribeLogGroups and the checked \"*\" cases excepted)."
+    error_message = "Every resource must be a pipesum-prod-* resource, prod's key alias, a KMS key tagged Project=pipesum and Environment=prod (any key for the read-and-rotate follow-ups of CreateKey), the state bucket, prod's state objects or the state key (DescribeLogGroups and the checked \"*\" cases excepted)."
   }
 
   assert {
     condition = !anytrue(flatten([
-      for policy in [aws_iam_policy.github_read, aws_iam_policy.github_apply] : [
+      for policy in [aws_iam_policy.github_read, aws_iam_policy.github_apply, aws_iam_policy.github_apply_keys] : [
         for statement in jsondecode(policy.policy).Statement : [
           for resource in flatten([statement.Resource]) : strcontains(resource, "pipesum-dev") || strcontains(resource, "pipesum/dev/")
         ]
@@ -239,7 +250,7 @@ run "resources_are_the_ci_environments_and_the_state_only" {
 
   assert {
     condition = !anytrue(flatten([
-      for policy in [aws_iam_policy.github_read, aws_iam_policy.github_apply] : [
+      for policy in [aws_iam_policy.github_read, aws_iam_policy.github_apply, aws_iam_policy.github_apply_keys] : [
         for statement in jsondecode(policy.policy).Statement : [
           for resource in flatten([statement.Resource]) : strcontains(resource, "pipesum-github-") || strcontains(resource, "/bootstrap/") || strcontains(resource, "alias/pipesum-tfstate")
         ]
@@ -262,7 +273,7 @@ run "policies_fit_the_iam_quota" {
 
   assert {
     # IAM counts a managed policy without whitespace (jsonencode writes none) against 6,144.
-    condition     = length(aws_iam_policy.github_read.policy) < 6144 && length(aws_iam_policy.github_apply.policy) < 6144
+    condition     = alltrue([for policy in [aws_iam_policy.github_read, aws_iam_policy.github_apply, aws_iam_policy.github_apply_keys] : length(policy.policy) < 6144])
     error_message = "Each managed policy must stay under IAM's 6,144-character quota."
   }
 }
@@ -340,5 +351,70 @@ run "more_ci_environments_widen_the_scope" {
       flatten([statement.Resource]) if statement.Sid == "ManageStackFunction"
     ])) == toset(["arn:aws:lambda:us-east-1:123456789012:function:pipesum-dev-*", "arn:aws:lambda:us-east-1:123456789012:function:pipesum-prod-*"])
     error_message = "Each CI environment must add its own <project>-<environment>-* scope."
+  }
+}
+
+run "new_keys_are_followed_up_without_waiting_for_their_tags" {
+  command = plan
+
+  # KMS: a tag change may take up to five minutes to affect authorisation; the provider calls
+  # these right after CreateKey.
+  assert {
+    condition = anytrue([
+      for statement in jsondecode(aws_iam_policy.github_apply_keys.policy).Statement :
+      statement.Effect == "Allow" && try(statement.Condition, null) == null &&
+      jsonencode(flatten([statement.Resource])) == jsonencode(["arn:aws:kms:us-east-1:123456789012:key/*"]) &&
+      jsonencode(sort(flatten([statement.Action]))) == jsonencode(["kms:DescribeKey", "kms:EnableKeyRotation", "kms:GetKeyPolicy", "kms:GetKeyRotationStatus", "kms:ListResourceTags"])
+    ])
+    error_message = "The apply role must read a new key and enable its rotation without a condition on its tags."
+  }
+
+  assert {
+    condition = !anytrue(flatten([
+      for statement in jsondecode(aws_iam_policy.github_apply_keys.policy).Statement : [
+        for action in flatten([statement.Action]) : contains(["kms:DescribeKey", "kms:EnableKeyRotation", "kms:GetKeyPolicy"], action)
+      ] if try(statement.Condition.StringEquals["aws:ResourceTag/Project"], null) != null
+    ]))
+    error_message = "No follow-up of CreateKey may also be granted only on the key's tags in the apply policy (it would read as the decisive statement)."
+  }
+}
+
+run "roles_are_created_only_within_the_boundary" {
+  command = plan
+
+  assert {
+    condition = alltrue(flatten([
+      for policy in [aws_iam_policy.github_read, aws_iam_policy.github_apply, aws_iam_policy.github_apply_keys] : [
+        for statement in jsondecode(policy.policy).Statement :
+        try(statement.Condition.StringEquals["iam:PermissionsBoundary"], null) == "arn:aws:iam::123456789012:policy/pipesum-stack-role-boundary"
+        if length(setintersection(flatten([statement.Action]), ["iam:CreateRole", "iam:PutRolePolicy"])) > 0
+      ]
+    ]))
+    error_message = "iam:CreateRole and iam:PutRolePolicy must be allowed only with the stack role boundary as iam:PermissionsBoundary."
+  }
+
+  assert {
+    condition = !anytrue(flatten([
+      for policy in [aws_iam_policy.github_read, aws_iam_policy.github_apply, aws_iam_policy.github_apply_keys] : [
+        for statement in jsondecode(policy.policy).Statement : [
+          for action in flatten([statement.Action]) : contains(["iam:PutRolePermissionsBoundary", "iam:DeleteRolePermissionsBoundary", "iam:AttachRolePolicy", "iam:CreatePolicyVersion"], action)
+        ]
+      ]
+    ]))
+    error_message = "The roles must not change or remove a boundary, or attach managed policies."
+  }
+
+  assert {
+    condition     = aws_iam_policy.stack_role_boundary.name == "pipesum-stack-role-boundary"
+    error_message = "The boundary policy must be named <project>-stack-role-boundary, as the main root's function_permissions_boundary_name says for prod."
+  }
+
+  assert {
+    condition = alltrue(flatten([
+      for statement in jsondecode(aws_iam_policy.stack_role_boundary.policy).Statement : [
+        for action in flatten([statement.Action]) : !startswith(action, "iam:") && action != "*" && !endswith(action, ":*")
+      ]
+    ]))
+    error_message = "The boundary must allow no IAM action and no wildcard action."
   }
 }

@@ -64,12 +64,12 @@ resource "aws_s3_bucket_lifecycle_configuration" "this" {
 
     filter {}
 
-    dynamic "expiration" {
-      for_each = var.expiration_days == null ? [] : [var.expiration_days]
-
-      content {
-        days = expiration.value
-      }
+    # A delete marker whose noncurrent versions have all expired is removed too, or the bucket
+    # keeps one for every deleted key. S3 refuses expired_object_delete_marker beside days; an
+    # expiration by days removes expired delete markers itself.
+    expiration {
+      days                         = var.expiration_days
+      expired_object_delete_marker = var.expiration_days == null ? true : null
     }
 
     noncurrent_version_expiration {

@@ -62,16 +62,18 @@ output "s3_bucket_policy" {
 }
 
 output "s3_bucket_lifecycle" {
-  description = "The bucket's lifecycle rules by id (status, key prefix or null for the whole bucket, days to expiry of current objects and of noncurrent versions, days to abort incomplete multipart uploads; null where a rule does not set them), and the bucket they apply to."
+  description = "The bucket's lifecycle rules by id (status, key prefix or null for the whole bucket, days to expiry of current objects and of noncurrent versions, whether expired delete markers are removed, days to abort incomplete multipart uploads; null where a rule does not set them), and the bucket they apply to."
   value = {
     bucket = aws_s3_bucket_lifecycle_configuration.this.bucket
     rules = {
       for rule in aws_s3_bucket_lifecycle_configuration.this.rule : rule.id => {
-        status               = rule.status
-        prefix               = try(rule.filter[0].prefix, null)
-        expiration_days      = try(rule.expiration[0].days, null)
-        noncurrent_days      = try(rule.noncurrent_version_expiration[0].noncurrent_days, null)
-        abort_multipart_days = try(rule.abort_incomplete_multipart_upload[0].days_after_initiation, null)
+        status = rule.status
+        prefix = try(rule.filter[0].prefix, null)
+        # The provider reads an unset days back as 0, an unset flag as false.
+        expiration_days       = try(rule.expiration[0].days, 0) == 0 ? null : rule.expiration[0].days
+        expired_delete_marker = try(rule.expiration[0].expired_object_delete_marker, false)
+        noncurrent_days       = try(rule.noncurrent_version_expiration[0].noncurrent_days, null)
+        abort_multipart_days  = try(rule.abort_incomplete_multipart_upload[0].days_after_initiation, null)
       }
     }
   }

@@ -80,8 +80,9 @@ locals {
 }
 
 resource "aws_iam_role" "this" {
-  name               = var.function_name
-  assume_role_policy = jsonencode(local.assume_role_policy)
+  name                 = var.function_name
+  assume_role_policy   = jsonencode(local.assume_role_policy)
+  permissions_boundary = var.permissions_boundary_arn
 }
 
 resource "aws_iam_role_policy" "logs" {

@@ -137,3 +137,8 @@ output "log_group_kms_key_id" {
   description = "KMS key that encrypts the function's log group (null: CloudWatch Logs' own encryption)."
   value       = aws_cloudwatch_log_group.this.kms_key_id
 }
+
+output "lambda_role_permissions_boundary" {
+  description = "ARN of the execution role's permissions boundary, or null."
+  value       = aws_iam_role.this.permissions_boundary
+}

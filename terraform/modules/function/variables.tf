@@ -179,3 +179,9 @@ variable "policy_json" {
   description = "IAM policy document with what the function may do besides writing its own logs, traces and failure records."
   type        = string
 }
+
+variable "permissions_boundary_arn" {
+  description = "ARN of the managed policy set as the execution role's permissions boundary. null: none."
+  type        = string
+  default     = null
+}
