@@ -10,7 +10,13 @@ a MiniStack of its own on a free port, deploys the Terraform root to it, and the
   timing the whole process and reading its peak RSS from os.wait4: the function is called
   in-process against the emulator's S3, because neither its RSS nor its S3 traffic can be
   measured inside the emulator's Lambda worker;
+- counts the S3 requests of one event on each path through the function (new key, new version
+  of a key, rejection, redelivery, ...), for the function measured and for the function at
+  `--baseline` (a commit: the function before issue 16 by default), to set them side by side;
 - writes docs/benchmarks.md and docs/benchmarks.png.
+
+`--requests-only` does the request counts alone (no drops, no inputs: a few minutes) and
+rewrites only that section of the page.
 
 The emulator and the inputs are removed at the end, also when something fails.
 """
@@ -20,6 +26,7 @@ from __future__ import annotations
 import argparse
 import datetime
 import decimal
+import io
 import json
 import os
 import platform
@@ -29,6 +36,7 @@ import signal
 import statistics
 import subprocess
 import sys
+import tarfile
 import tempfile
 import time
 import uuid
@@ -64,6 +72,12 @@ SAMPLE = REPO_ROOT / "triggerFile.txt"
 BENCH_SOURCE = "pipesum-bench-source"
 BENCH_DESTINATION = "pipesum-bench-destination"
 TARGET_RSS_MB = 100
+#: The function before issue 16 (fewer S3 requests per event): the default "before" of the counts.
+BASELINE = "b3593aa"
+REQUESTS_BEGIN = "<!-- requests per event: begin -->"
+REQUESTS_END = "<!-- requests per event: end -->"
+#: The issue's targets: at most this many S3 requests for one event on these paths.
+REQUEST_TARGETS = {"new key, valid small file": 3, "new version of a key with an output": 4}
 SPEED_TARGET = 10
 LATENCY_DEADLINE = 30.0
 
@@ -371,6 +385,11 @@ def empty(s3: S3Client, bucket: str) -> None:
 
 
 def probe_env(connection: Connection, item: Input, function_root: Path) -> dict[str, str]:
+    return function_env(connection, function_root) | {"BENCH_OBJECT_SIZE": str(item.size)}
+
+
+def function_env(connection: Connection, function_root: Path) -> dict[str, str]:
+    """A probe's environment: the emulator's S3, the bench's buckets, `function_root` first."""
     env = {
         name: value
         for name, value in os.environ.items()
@@ -385,9 +404,169 @@ def probe_env(connection: Connection, item: Input, function_root: Path) -> dict[
             "DESTINATION_BUCKET": BENCH_DESTINATION,
             "MAX_INPUT_BYTES": str(1 << 30),
             "LOG_LEVEL": "WARNING",
-            "BENCH_OBJECT_SIZE": str(item.size),
         }
     )
+
+
+# --- S3 requests per event, by path ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PathCount:
+    path: str
+    outcome: str
+    requests: dict[str, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.requests.values())
+
+
+@dataclass(frozen=True)
+class RequestCounts:
+    """The counts of the function measured and of the baseline's, in the order of the paths."""
+
+    measured: list[PathCount]
+    baseline: list[PathCount]
+    baseline_revision: str
+    buckets: list[str]
+    counted: str = ""  # when, and at which commit of the repository
+
+
+def counted_text() -> str:
+    """Today's date and the commit measured, naming the files of it that differ from the commit."""
+    date = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    text = f"{date}, at commit `{current_commit()[:12]}`"
+    changed = uncommitted_changes()
+    if changed:
+        text += " with uncommitted changes to " + ", ".join(f"`{name}`" for name in changed)
+    return text
+
+
+def baseline_function(revision: str, work: Path) -> Path:
+    """The function/ directory of `revision`, extracted from git into `work`."""
+    archive = subprocess.run(
+        ["git", "archive", "--format=tar", revision, "function"],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        check=False,
+    )
+    if archive.returncode != 0:
+        raise SystemExit(
+            f"git archive {revision} function failed: {archive.stderr.decode().strip()}; "
+            "give --baseline a commit of this repository that has function/"
+        )
+    target = work / f"baseline-{revision}"
+    with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
+        tar.extractall(target, filter="data")
+    return target / "function"
+
+
+def count_requests(connection: Connection, function_root: Path, work: Path) -> list[PathCount]:
+    """One event on each path (harness/bench_probe.py paths), in a process of its own."""
+    prefix = f"paths-{uuid.uuid4().hex[:8]}"
+    result_path = work / f"{prefix}.json"
+    command = [sys.executable, "-m", "harness.bench_probe", "paths", prefix, str(result_path)]
+    answer = subprocess.run(
+        command,
+        env=function_env(connection, function_root),
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    if answer.returncode != 0:
+        last = answer.stderr.strip().splitlines()[-1:] or ["no output"]
+        raise SystemExit(f"counting the requests of {function_root} failed: {last[0]}")
+    paths = json.loads(result_path.read_text())["paths"]
+    return [PathCount(p["path"], str(p["outcome"]), p["requests"]) for p in paths]
+
+
+def compare_requests(
+    connection: Connection, s3: S3Client, bench: Bench, baseline: str, buckets: list[str]
+) -> RequestCounts:
+    """The counts of the function measured and of the baseline's, on the bench's buckets."""
+    counts = RequestCounts(
+        measured=count_requests(connection, bench.function_root, bench.work),
+        baseline=count_requests(connection, baseline_function(baseline, bench.work), bench.work),
+        baseline_revision=baseline,
+        buckets=buckets,
+        counted=counted_text(),
+    )
+    for count, before in zip(counts.measured, counts.baseline, strict=True):
+        say(f"  {count.path}: {count.total} (before: {before.total})")
+    empty(s3, BENCH_SOURCE)
+    empty(s3, BENCH_DESTINATION)
+    return counts
+
+
+def requests_section(counts: RequestCounts) -> str:
+    before = {count.path: count for count in counts.baseline}
+    rows = [
+        "| Path | Outcome | Requests | Before (" + counts.baseline_revision + ") |",
+        "|---|---|---|---|",
+    ]
+    for count in counts.measured:
+        earlier = before.get(count.path)
+        earlier_text = (
+            "—" if earlier is None else f"**{earlier.total}**: {requests_text(earlier.requests)}"
+        )
+        rows.append(
+            f"| {count.path} | {count.outcome} | **{count.total}**: "
+            f"{requests_text(count.requests)} | {earlier_text} |"
+        )
+    verdicts = []
+    for count in counts.measured:
+        if count.path in REQUEST_TARGETS:
+            most = REQUEST_TARGETS[count.path]
+            met = "met" if count.total <= most else "**not met**"
+            verdicts.append(f"- {count.path}: at most {most} (issue 16): {count.total}, {met}")
+    buckets = "\n".join(f"- {line}" for line in counts.buckets)
+    return f"""{REQUESTS_BEGIN}
+## S3 requests per event
+
+Counted on {counts.counted}.
+
+One event on each path (`python -m harness.bench_probe paths`), handled in-process by
+`pipesum.handler.handle`: the function measured, and under "Before" the function of
+commit `{counts.baseline_revision}` (extracted with `git archive`). The buckets are the bench's,
+configured as the deployed ones:
+
+{buckets}
+
+The events are as S3 sends them: the object's size, ETag and sequencer, no version id (as
+MiniStack sends them). Every S3 request the function's client makes is counted with botocore's
+`before-call` hook. `python -m harness.bench --requests-only` redoes this section alone, in a
+few minutes; `tests/unit/test_request_counts.py` pins the same counts against moto.
+
+{chr(10).join(rows)}
+
+{chr(10).join(verdicts)}
+
+Why a key that has an output costs more than a new key: the function cannot tell the two apart
+without asking S3. It assumes the key is new: a GetObject (which also locates the object), a
+HeadObject of the rejection report (its order, and whether a stale one must go), and a
+PutObject with `IfNoneMatch: "*"`. When an output exists, that write is refused, the output is
+read (HeadObject: its ETag and sequencer) and written again with `IfMatch`. Reading the output
+first instead costs a new key one request more and a key with an output one less. Both at
+once would need one request to tell whether the output exists and whether a report is newer
+than it: the output and its report are under unrelated keys, and recording the report on the
+output would add an output version per rejection. A redelivered or late event pays the same
+refused write before it is found superseded.
+{REQUESTS_END}"""
+
+
+def write_requests_section(page: Path, section: str) -> None:
+    """Put `section` in place of the page's section between the markers, or at its end."""
+    text = page.read_text() if page.is_file() else "# Benchmarks\n"
+    if REQUESTS_BEGIN in text and REQUESTS_END in text:
+        head, rest = text.split(REQUESTS_BEGIN, 1)
+        tail = rest.split(REQUESTS_END, 1)[1]
+        text = head + section + tail
+    else:
+        text = text.rstrip("\n") + "\n\n" + section + "\n"
+    page.write_text(text)
 
 
 # --- the package ---------------------------------------------------------------------------------
@@ -1001,6 +1180,16 @@ def main(argv: list[str] | None = None) -> int:
         default=REPO_ROOT / "function",
         help="the function package to measure (another revision's function/, to compare)",
     )
+    parser.add_argument(
+        "--baseline",
+        default=BASELINE,
+        help="the commit whose function/ is counted as 'before' in the requests per event",
+    )
+    parser.add_argument(
+        "--requests-only",
+        action="store_true",
+        help="only count the S3 requests per event and rewrite that section of --output",
+    )
     parser.add_argument("--output", type=Path, default=DOCS / "benchmarks.md")
     args = parser.parse_args(argv)
     if not (args.function_root / "pipesum" / "handler.py").is_file():
@@ -1035,16 +1224,24 @@ def main(argv: list[str] | None = None) -> int:
             zip_path=work / "terraform-function.zip",
         )
         outputs = phase("deploying terraform/ to it", stack.deploy)
+        s3: S3Client = connection.session().client("s3", endpoint_url=connection.endpoint_url)
+        buckets = create_buckets_as_deployed(s3, outputs)
+        for line in buckets:
+            say(f"  {line}")
+        counts = phase(
+            f"counting S3 requests per event by path, now and at {args.baseline}",
+            lambda: compare_requests(connection, s3, bench, args.baseline, buckets),
+        )
+        if args.requests_only:
+            write_requests_section(args.output, requests_section(counts))
+            say(f"- rewrote the requests per event in {args.output}")
+            return 0
         pipeline = Pipeline(outputs, connection)
         latency = phase(
             f"timing {args.drops} drops of the sample end to end",
             lambda: drop_latencies(pipeline, args.drops),
         )
         say(f"  p50 {latency.p50 * 1000:.0f} ms, p95 {latency.p95 * 1000:.0f} ms")
-        s3: S3Client = connection.session().client("s3", endpoint_url=connection.endpoint_url)
-        buckets = create_buckets_as_deployed(s3, outputs)
-        for line in buckets:
-            say(f"  {line}")
         bench.measure_all(connection, s3)
     finally:
         emulator.stop()
@@ -1054,6 +1251,7 @@ def main(argv: list[str] | None = None) -> int:
     write_chart(bench.runs, chart)
     page = render(bench.runs, latency, package, machine(load_before, setup), setup, chart.name)
     args.output.write_text(page)
+    write_requests_section(args.output, requests_section(counts))
     say(f"- wrote {args.output} and {chart}")
     for line in targets(bench.runs, latency):
         say(line)
