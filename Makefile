@@ -48,8 +48,11 @@ $(RUNTIME_STAMP): FORCE
 	@$(PYTHON_BOOTSTRAP) harness/runtime_python.py --stamp $@
 
 # MiniStack pins botocore exactly, so it gets a virtualenv of its own; its Lambda workers run there,
-# so it is built on the runtime's Python.
+# so it is built on the runtime's Python. It is not rebuilt under emulators still running from it.
 $(EMULATOR_VENV)/.installed: requirements/emulator.txt $(RUNTIME_STAMP)
+	@running=$$(pgrep -f -- '^$(CURDIR)/$(EMULATOR_VENV)/bin/python' | xargs echo || true); [[ -z $$running ]] || { \
+	  echo "$(EMULATOR_VENV) is to be rebuilt on Python $(RUNTIME_VERSION), but emulator processes run from it" \
+	  "(pids $$running): stop them (make down; let running tests finish), then run make again."; exit 1; }
 	$(RUNTIME_PYTHON) -m venv --clear $(EMULATOR_VENV)
 	$(EMULATOR_VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements/emulator.txt
 	@touch $@
