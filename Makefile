@@ -48,14 +48,18 @@ $(RUNTIME_STAMP): FORCE
 	@$(PYTHON_BOOTSTRAP) harness/runtime_python.py --stamp $@
 
 # MiniStack pins botocore exactly, so it gets a virtualenv of its own; its Lambda workers run there,
-# so it is built on the runtime's Python. It is not rebuilt under emulators still running from it.
+# so it is built on the runtime's Python. While emulators run from it, it is left as it is (and
+# rebuilt by the first make after they stopped): rebuilt under them, it would break them.
 $(EMULATOR_VENV)/.installed: requirements/emulator.txt $(RUNTIME_STAMP)
-	@running=$$(pgrep -f -- '^$(CURDIR)/$(EMULATOR_VENV)/bin/python' | xargs echo || true); [[ -z $$running ]] || { \
-	  echo "$(EMULATOR_VENV) is to be rebuilt on Python $(RUNTIME_VERSION), but emulator processes run from it" \
-	  "(pids $$running): stop them (make down; let running tests finish), then run make again."; exit 1; }
-	$(RUNTIME_PYTHON) -m venv --clear $(EMULATOR_VENV)
-	$(EMULATOR_VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements/emulator.txt
-	@touch $@
+	@running=$$(pgrep -f -- '^$(CURDIR)/$(EMULATOR_VENV)/bin/python' | xargs echo || true); \
+	if [[ -n $$running ]]; then \
+	  echo "- $(EMULATOR_VENV) is due to be rebuilt on Python $(RUNTIME_VERSION) but emulator processes" \
+	    "run from it (pids $$running): kept as it is; the first make after they stopped rebuilds it."; \
+	else \
+	  set -x; $(RUNTIME_PYTHON) -m venv --clear $(EMULATOR_VENV); \
+	  $(EMULATOR_VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements/emulator.txt; \
+	  touch $@; \
+	fi
 
 # The dev tools on the runtime's Python, for the second unit-test run of `make test`.
 $(RUNTIME_VENV)/.installed: requirements/dev.txt $(RUNTIME_STAMP)
