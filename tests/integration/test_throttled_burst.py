@@ -1,7 +1,7 @@
 """A burst into a function reserved to 2 concurrent runs: throttled, retried, none lost.
 
-The stack of this module (the sandbox's settings with a reserve of 2) runs on an emulator of its own.
-Files dropped all at once arrive faster than two runs can take them; Lambda retries a throttled
+The stack of this module (the sandbox's settings with a reserve of 2) runs on an emulator of its
+own. Files dropped all at once arrive faster than two runs can take them; Lambda retries a throttled
 asynchronous event until its maximum age without using up its retry attempts, so every file
 gets exactly one correct output and nothing reaches the failure queues.
 """
