@@ -289,18 +289,19 @@ locals {
         Resource = local.stack_function_arns
       },
       {
-        # A role is created, and given a policy, only with the stack role boundary as its
+        # A role is created, given a policy or a boundary only with the stack role boundary as its
         # permissions boundary: whatever its own policy says, it can do no more than the function
         # needs. Without this the apply role could mint an administrator and run code under it.
+        # (PutRolePermissionsBoundary: a role made before the boundary existed gets it.)
         Sid       = "CreateStackRolesWithinTheBoundary"
         Effect    = "Allow"
-        Action    = ["iam:CreateRole", "iam:PutRolePolicy"]
+        Action    = ["iam:CreateRole", "iam:PutRolePermissionsBoundary", "iam:PutRolePolicy"]
         Resource  = local.stack_role_arns
         Condition = { StringEquals = { "iam:PermissionsBoundary" = local.stack_role_boundary_arn } }
       },
       {
-        # No PutRolePermissionsBoundary, DeleteRolePermissionsBoundary or AttachRolePolicy: the
-        # boundary stays, and no managed policy is attached.
+        # No DeleteRolePermissionsBoundary or AttachRolePolicy: the boundary stays, and no managed
+        # policy is attached.
         Sid    = "ManageStackRoles"
         Effect = "Allow"
         Action = [

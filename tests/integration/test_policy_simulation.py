@@ -769,7 +769,7 @@ def deploy_rows(d: DeployRoles, p: Pipeline) -> list[Row]:
 
     role = f"arn:aws:iam::{d.account}:role/pipesum-prod-sum"
     with_boundary = {"iam:PermissionsBoundary": d.boundary_arn}
-    for action in ("iam:CreateRole", "iam:PutRolePolicy"):
+    for action in ("iam:CreateRole", "iam:PutRolePolicy", "iam:PutRolePermissionsBoundary"):
         row(
             f"{action} with the stack role boundary",
             action,
@@ -791,11 +791,7 @@ def deploy_rows(d: DeployRoles, p: Pipeline) -> list[Row]:
             DOC_IAM_BOUNDARY,
             IMPLICIT,
         )
-    for action in (
-        "iam:DeleteRolePermissionsBoundary",
-        "iam:PutRolePermissionsBoundary",
-        "iam:AttachRolePolicy",
-    ):
+    for action in ("iam:DeleteRolePermissionsBoundary", "iam:AttachRolePolicy"):
         row(
             f"{action} on a stack role",
             action,

@@ -387,21 +387,21 @@ run "roles_are_created_only_within_the_boundary" {
       for policy in [aws_iam_policy.github_read, aws_iam_policy.github_apply, aws_iam_policy.github_apply_keys] : [
         for statement in jsondecode(policy.policy).Statement :
         try(statement.Condition.StringEquals["iam:PermissionsBoundary"], null) == "arn:aws:iam::123456789012:policy/pipesum-stack-role-boundary"
-        if length(setintersection(flatten([statement.Action]), ["iam:CreateRole", "iam:PutRolePolicy"])) > 0
+        if length(setintersection(flatten([statement.Action]), ["iam:CreateRole", "iam:PutRolePolicy", "iam:PutRolePermissionsBoundary"])) > 0
       ]
     ]))
-    error_message = "iam:CreateRole and iam:PutRolePolicy must be allowed only with the stack role boundary as iam:PermissionsBoundary."
+    error_message = "iam:CreateRole, iam:PutRolePolicy and iam:PutRolePermissionsBoundary must be allowed only with the stack role boundary as iam:PermissionsBoundary."
   }
 
   assert {
     condition = !anytrue(flatten([
       for policy in [aws_iam_policy.github_read, aws_iam_policy.github_apply, aws_iam_policy.github_apply_keys] : [
         for statement in jsondecode(policy.policy).Statement : [
-          for action in flatten([statement.Action]) : contains(["iam:PutRolePermissionsBoundary", "iam:DeleteRolePermissionsBoundary", "iam:AttachRolePolicy", "iam:CreatePolicyVersion"], action)
+          for action in flatten([statement.Action]) : contains(["iam:DeleteRolePermissionsBoundary", "iam:AttachRolePolicy", "iam:CreatePolicyVersion"], action)
         ]
       ]
     ]))
-    error_message = "The roles must not change or remove a boundary, or attach managed policies."
+    error_message = "The roles must not remove a boundary, or attach managed policies."
   }
 
   assert {
