@@ -125,13 +125,20 @@ def _lifecycle(resource: PlannedResource, clients: Clients) -> Iterator[Check]:
              "AbortIncompleteMultipartUpload", "DaysAfterInitiation"),
         ):  # fmt: skip
             expected = first(rule, block).get(field)
-            if expected is not None:
+            if expected:  # the provider plans 0 for a count of days the rule does not set
                 yield Check(
                     resource.address,
                     f"{name} {block}.{field}",
                     expected,
                     found_rule.get(api_block, {}).get(api_field),
                 )
+        if first(rule, "expiration").get("expired_object_delete_marker"):
+            yield Check(
+                resource.address,
+                f"{name} expiration.expired_object_delete_marker",
+                True,
+                found_rule.get("Expiration", {}).get("ExpiredObjectDeleteMarker"),
+            )
 
 
 @reads("aws_s3_bucket_logging")

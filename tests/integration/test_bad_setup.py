@@ -42,13 +42,22 @@ def test_busy_port_names_the_process_that_holds_it(busy_port: int, tmp_path: Pat
 
 def test_emulator_that_dies_on_start_shows_its_log_tail_and_path(tmp_path: Path) -> None:
     python = fake_python(tmp_path, 'echo "boom: cannot import ministack"; exit 3')
-    emulator = MiniStack(state_dir=tmp_path / "state", python=python)
+    # Unpatched: the patches are applied to the package a working interpreter imports (below).
+    emulator = MiniStack(state_dir=tmp_path / "state", python=python, patched=False)
     with pytest.raises(TargetError) as failed:
         emulator.start()
     message = str(failed.value)
     assert "MiniStack exited with code 3 while starting" in message
     assert "boom: cannot import ministack" in message
     assert str(tmp_path / "state" / "ministack.log") in message
+    assert not (tmp_path / "state" / "ministack.pid").exists()
+
+
+def test_an_interpreter_without_ministack_says_to_run_make_venv(tmp_path: Path) -> None:
+    python = fake_python(tmp_path, 'echo "No module named ministack" >&2; exit 1')
+    emulator = MiniStack(state_dir=tmp_path / "state", python=python)
+    with pytest.raises(TargetError, match=r"cannot be imported by .*: run `make venv`"):
+        emulator.start()
     assert not (tmp_path / "state" / "ministack.pid").exists()
 
 

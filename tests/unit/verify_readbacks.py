@@ -286,6 +286,36 @@ CASES = [
         },
     ),
     case(
+        "module.destination_bucket.aws_s3_bucket_lifecycle_configuration.this",
+        {
+            "bucket": BUCKET,
+            "rule": [
+                {
+                    "id": "whole-bucket",
+                    "status": "Enabled",
+                    "expiration": [{"days": 0, "expired_object_delete_marker": True}],
+                    "noncurrent_version_expiration": [{"noncurrent_days": 30}],
+                    "abort_incomplete_multipart_upload": [{"days_after_initiation": 7}],
+                }
+            ],
+        },
+        {
+            "s3": {
+                "get_bucket_lifecycle_configuration": {
+                    "Rules": [
+                        {
+                            "ID": "whole-bucket",
+                            "Status": "Enabled",
+                            "Expiration": {"ExpiredObjectDeleteMarker": True},
+                            "NoncurrentVersionExpiration": {"NoncurrentDays": 30},
+                            "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 7},
+                        }
+                    ]
+                }
+            }
+        },
+    ),
+    case(
         "module.source_bucket.aws_s3_bucket_logging.this",
         {"bucket": BUCKET, "target_bucket": "pipesum-prod-logs", "target_prefix": "source/"},
         {
