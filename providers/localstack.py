@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from providers.base import Connection, Target, TargetError
+from providers.terraform_services import SERVICES
 
 # The last LocalStack image that starts without an account (released 2026-02-26). LocalStack
 # ended its free community image on 2026-03-23: every later image (2026.03.0 on) exits at start
@@ -29,30 +30,6 @@ HEALTH_PATH = "/_localstack/health"
 DOCKER_SOCKET = "/var/run/docker.sock"
 # Lambda functions run in sibling containers that LocalStack starts through the Docker socket.
 CONTAINER_ENVIRONMENT: Mapping[str, str] = {"DOCKER_HOST": f"unix://{DOCKER_SOCKET}"}
-
-# The LocalStack service that serves each resource and data source type terraform/ (the root and
-# the modules it calls) declares, by type prefix: a type matches a prefix when it equals it or
-# continues it after an underscore ("aws_s3" matches aws_s3_bucket, not aws_s3control_*).
-# LocalStack serves only the services in SERVICES, so a type that matches no prefix here would
-# fail the apply; tests/unit/test_localstack_path.py fails first, naming it.
-SERVICE_BY_TYPE_PREFIX: Mapping[str, str] = {
-    "aws_caller_identity": "sts",
-    "aws_cloudwatch_event": "events",
-    "aws_cloudwatch_log": "logs",
-    "aws_cloudwatch_metric_alarm": "cloudwatch",
-    "aws_iam": "iam",
-    "aws_kms": "kms",
-    "aws_lambda": "lambda",
-    "aws_s3": "s3",
-    "aws_sns": "sns",
-    "aws_sqs": "sqs",
-}
-# Data sources the aws provider answers from its own configuration, without calling AWS.
-OFFLINE_DATA_SOURCES = frozenset({"aws_partition", "aws_region"})
-# The aws provider calls sts:GetCallerIdentity when it starts (tflocal does not skip it), whatever
-# the configuration declares.
-PROVIDER_SERVICES = frozenset({"sts"})
-SERVICES: tuple[str, ...] = tuple(sorted({*SERVICE_BY_TYPE_PREFIX.values(), *PROVIDER_SERVICES}))
 
 INSTALL_HINT = (
     "The localstack target starts LocalStack with testcontainers, which is not installed: "

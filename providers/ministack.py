@@ -22,6 +22,7 @@ from pathlib import Path
 from providers.base import Connection, Target, TargetError
 from providers.ministack_patches import patched_overlay
 from providers.ports import free_port, is_listening, port_holder
+from providers.terraform_services import SERVICES
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_PYTHON = REPO_ROOT / ".venv-emulator" / "bin" / "python"
@@ -31,19 +32,8 @@ START_TIMEOUT_SECONDS = 60.0
 STOP_TIMEOUT_SECONDS = 10.0
 
 # tflocal writes every endpoint as http://, except a service whose <SERVICE>_ENDPOINT variable is
-# set: for a TLS emulator these are the services the Terraform root calls (under tflocal's names).
-TLS_TERRAFORM_SERVICES = (
-    "cloudwatch",
-    "events",
-    "iam",
-    "kms",
-    "lambda",
-    "logs",
-    "s3",
-    "sns",
-    "sqs",
-    "sts",
-)
+# set: for a TLS emulator, the services the Terraform root calls (tflocal's names are the same).
+TLS_TERRAFORM_SERVICES = SERVICES
 # Trust settings of the caller that would hide the emulator's certificate from its Lambda workers.
 CA_VARIABLES = ("AWS_CA_BUNDLE", "REQUESTS_CA_BUNDLE", "SSL_CERT_FILE")
 

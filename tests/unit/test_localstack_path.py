@@ -28,12 +28,14 @@ from providers.localstack import (
     HOST_IP,
     IMAGE,
     INSTALL_HINT,
+    REGION,
+    LocalStack,
+)
+from providers.terraform_services import (
     OFFLINE_DATA_SOURCES,
     PROVIDER_SERVICES,
-    REGION,
     SERVICE_BY_TYPE_PREFIX,
     SERVICES,
-    LocalStack,
 )
 
 COMPOSE_FILE = REPO_ROOT / "docker-compose.yml"
@@ -105,8 +107,8 @@ def unserved(declared: set[Declared]) -> list[str]:
         if not prefixes:
             problems.append(
                 f"{item} maps to no LocalStack service: add its prefix to "
-                "SERVICE_BY_TYPE_PREFIX in providers/localstack.py (and SERVICES to "
-                "docker-compose.yml)"
+                "SERVICE_BY_TYPE_PREFIX in providers/terraform_services.py (and SERVICES "
+                "to docker-compose.yml)"
             )
         elif len(prefixes) > 1:
             problems.append(f"{item} matches several prefixes: {', '.join(prefixes)}")
@@ -188,7 +190,7 @@ def test_a_type_with_no_service_fails_naming_it_and_its_file(tmp_path: Path) -> 
     }
     fix = (
         "maps to no LocalStack service: add its prefix to SERVICE_BY_TYPE_PREFIX in "
-        "providers/localstack.py (and SERVICES to docker-compose.yml)"
+        "providers/terraform_services.py (and SERVICES to docker-compose.yml)"
     )
     assert unserved(declared) == [
         f"data aws_vpc (terraform/modules/table/main.tf) {fix}",
