@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 import subprocess
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -13,7 +14,7 @@ from harness.code_drift import apply_plan, plan_this_commit
 from harness.drift import PlannedChange, planned_changes
 from harness.package import DEFAULT_OUTPUT, build_zip
 from harness.terraform import REPO_ROOT, TERRAFORM_ROOT, Terraform, TerraformError, sync_workdir
-from providers.base import Connection
+from providers.base import Connection, Target
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
@@ -165,6 +166,41 @@ class Stack:
                 for bucket in (outputs.source_bucket, outputs.destination_bucket):
                     empty_bucket(self.connection, bucket)
         self.terraform.destroy()
+
+
+@contextmanager
+def throwaway_stack(
+    target: Target,
+    connection: Connection,
+    workdir: Path,
+    *,
+    environment: str,
+    var_file: Path | None = SANDBOX_VAR_FILE,
+    extra_variables: dict[str, object] | None = None,
+) -> Iterator[Stack]:
+    """This checkout deployed on `target` under `workdir` (a copy of terraform/ with local state,
+    its own package), yielded deployed, and destroyed on leaving, whatever happened inside.
+
+    State an earlier run left in `workdir` is removed first: it describes another deployment.
+    """
+    for stale in (workdir / "terraform").glob("terraform.tfstate*"):
+        stale.unlink()
+    stack = Stack(
+        connection,
+        workdir=workdir / "terraform",
+        terraform_command=target.terraform_command,
+        environment=environment,
+        local_backend=True,
+        throwaway=True,
+        zip_path=workdir / "function.zip",
+        var_file=var_file,
+        extra_variables=extra_variables,
+    )
+    try:
+        stack.deploy()
+        yield stack
+    finally:
+        stack.destroy()
 
 
 def empty_bucket(connection: Connection, bucket: str) -> None:
