@@ -3,15 +3,27 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
 from botocore.exceptions import ClientError
 
 from harness.checks import Check
 from providers.base import Connection
+
+if TYPE_CHECKING:
+    from mypy_boto3_cloudwatch import CloudWatchClient
+    from mypy_boto3_events import EventBridgeClient
+    from mypy_boto3_iam import IAMClient
+    from mypy_boto3_kms import KMSClient
+    from mypy_boto3_lambda import LambdaClient
+    from mypy_boto3_logs import CloudWatchLogsClient
+    from mypy_boto3_s3 import S3Client
+    from mypy_boto3_sns import SNSClient
+    from mypy_boto3_sqs import SQSClient
 
 Values = Mapping[str, Any]
 
@@ -41,20 +53,47 @@ def planned_resources(plan: Mapping[str, Any]) -> list[PlannedResource]:
 
 
 class Clients:
-    """boto3 clients of one connection, made on first use."""
+    """The boto3 clients of one connection, one per service the readers call, made on first use."""
 
     def __init__(self, connection: Connection) -> None:
         self._session = connection.session()
         self._endpoint = connection.endpoint_url
-        self._made: dict[str, Any] = {}
 
-    def __getattr__(self, service: str) -> Any:
-        if service.startswith("_"):
-            raise AttributeError(service)
-        if service not in self._made:
-            name = "lambda" if service == "awslambda" else service  # `lambda` is a keyword
-            self._made[service] = self._session.client(name, endpoint_url=self._endpoint)  # type: ignore[call-overload]
-        return self._made[service]
+    @cached_property
+    def s3(self) -> S3Client:
+        return self._session.client("s3", endpoint_url=self._endpoint)
+
+    @cached_property
+    def events(self) -> EventBridgeClient:
+        return self._session.client("events", endpoint_url=self._endpoint)
+
+    @cached_property
+    def awslambda(self) -> LambdaClient:  # `lambda` is a keyword
+        return self._session.client("lambda", endpoint_url=self._endpoint)
+
+    @cached_property
+    def iam(self) -> IAMClient:
+        return self._session.client("iam", endpoint_url=self._endpoint)
+
+    @cached_property
+    def logs(self) -> CloudWatchLogsClient:
+        return self._session.client("logs", endpoint_url=self._endpoint)
+
+    @cached_property
+    def kms(self) -> KMSClient:
+        return self._session.client("kms", endpoint_url=self._endpoint)
+
+    @cached_property
+    def sqs(self) -> SQSClient:
+        return self._session.client("sqs", endpoint_url=self._endpoint)
+
+    @cached_property
+    def sns(self) -> SNSClient:
+        return self._session.client("sns", endpoint_url=self._endpoint)
+
+    @cached_property
+    def cloudwatch(self) -> CloudWatchClient:
+        return self._session.client("cloudwatch", endpoint_url=self._endpoint)
 
 
 Reader = Callable[[PlannedResource, Clients], Iterator[Check]]
@@ -106,16 +145,15 @@ def same(
         yield Check(resource.address, attribute, resource.values[attribute], found.get(api_name))
 
 
-def tags(resource: PlannedResource, found_tags: Mapping[str, str]) -> Iterator[Check]:
+def tags(resource: PlannedResource, found_tags: Mapping[str, object]) -> Iterator[Check]:
     """One check per tag the code sets; a tag added by hand is not the code's and is not checked."""
     expected = resource.values.get("tags_all") or {}
     for name in sorted(expected):
         yield Check(resource.address, f"tag {name}", expected[name], found_tags.get(name))
 
 
-def tag_list(
-    found: list[Mapping[str, str]], key: str = "Key", value: str = "Value"
-) -> dict[str, str]:
+def tag_list(found: Iterable[Values], key: str = "Key", value: str = "Value") -> dict[str, object]:
+    """An API's list of tags (`[{"Key": ..., "Value": ...}]`) as a mapping of name to value."""
     return {tag[key]: tag[value] for tag in found}
 
 

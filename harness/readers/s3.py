@@ -10,6 +10,7 @@ from harness.checks import Check
 from harness.readers.base import (
     Clients,
     PlannedResource,
+    Values,
     error_code,
     first,
     policy,
@@ -115,7 +116,8 @@ def _lifecycle(resource: PlannedResource, clients: Clients) -> Iterator[Check]:
     found = clients.s3.get_bucket_lifecycle_configuration(Bucket=resource.values["bucket"])
     rules = {rule.get("ID"): rule for rule in found.get("Rules", [])}
     for rule in resource.values["rule"]:
-        found_rule, name = rules.get(rule["id"], {}), f"rule {rule['id']}"
+        found_rule: Values = rules.get(rule["id"], {})
+        name = f"rule {rule['id']}"
         yield Check(resource.address, f"{name} status", rule["status"], found_rule.get("Status"))
         for block, field, api_block, api_field in (
             ("expiration", "days", "Expiration", "Days"),

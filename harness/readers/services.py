@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from harness.checks import Check
 from harness.readers.base import (
     Clients,
     PlannedResource,
+    Values,
     first,
     policy,
     reads,
@@ -17,6 +18,9 @@ from harness.readers.base import (
     tag_list,
     tags,
 )
+
+if TYPE_CHECKING:
+    from mypy_boto3_sqs.literals import QueueAttributeNameType
 
 # --- EventBridge ------------------------------------------------------------------------------
 
@@ -38,9 +42,7 @@ def _rule(resource: PlannedResource, clients: Clients) -> Iterator[Check]:
 @reads("aws_cloudwatch_event_target")
 def _target(resource: PlannedResource, clients: Clients) -> Iterator[Check]:
     targets = clients.events.list_targets_by_rule(Rule=resource.values["rule"])["Targets"]
-    found: dict[str, Any] = next(
-        (t for t in targets if t["Id"] == resource.values["target_id"]), {}
-    )
+    found: Values = next((t for t in targets if t["Id"] == resource.values["target_id"]), {})
     yield Check(resource.address, "arn", resource.values["arn"], found.get("Arn"))
     for block, api_block, fields in (
         ("retry_policy", "RetryPolicy", (
@@ -213,7 +215,7 @@ def _role_policy(resource: PlannedResource, clients: Clients) -> Iterator[Check]
 def _log_group(resource: PlannedResource, clients: Clients) -> Iterator[Check]:
     name = resource.values["name"]
     groups = clients.logs.describe_log_groups(logGroupNamePrefix=name)["logGroups"]
-    found: dict[str, Any] = next((g for g in groups if g["logGroupName"] == name), {})
+    found: Values = next((g for g in groups if g["logGroupName"] == name), {})
     yield from same(resource, found, (("retention_in_days", "retentionInDays"),))
     yield Check(
         resource.address,
@@ -246,10 +248,11 @@ def _queue(resource: PlannedResource, clients: Clients) -> Iterator[Check]:
         resource.values.get("kms_master_key_id") or None,
         found.get("KmsMasterKeyId"),
     )
-    for attribute, api_name in (
+    numbers: tuple[tuple[str, QueueAttributeNameType], ...] = (
         ("message_retention_seconds", "MessageRetentionPeriod"),
         ("visibility_timeout_seconds", "VisibilityTimeout"),
-    ):
+    )
+    for attribute, api_name in numbers:
         # SQS answers with numbers as strings.
         found_number = found.get(api_name)
         yield Check(
@@ -297,7 +300,7 @@ def _topic_policy(resource: PlannedResource, clients: Clients) -> Iterator[Check
 def _alarm(resource: PlannedResource, clients: Clients) -> Iterator[Check]:
     values, address = resource.values, resource.address
     alarms = clients.cloudwatch.describe_alarms(AlarmNames=[values["alarm_name"]])["MetricAlarms"]
-    found = alarms[0] if alarms else {}
+    found: Values = alarms[0] if alarms else {}
     yield from same(
         resource,
         found,
