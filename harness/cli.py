@@ -1,7 +1,7 @@
 """The developer sandbox: `python -m harness.cli demo|up|drop|logs|down` (the Makefile calls these).
 
 The sandbox is a MiniStack emulator on 127.0.0.1 (port 4566 when free) with the Terraform root
-applied to it; its process id, log, data and Terraform state live under .sandbox/.
+applied to it; its process id, log, data and Terraform state live under .sandbox/ministack/.
 
 `--target localstack` runs the same commands against a LocalStack you started (`docker compose
 up -d`, then LOCALSTACK_ENDPOINT), with its Terraform state under .sandbox/localstack/.
@@ -13,89 +13,37 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 from harness.pipeline import OutcomeTimeout, Pipeline
-from harness.stack import AWS_DEFAULT_VAR_FILE, SANDBOX_VAR_FILE, Stack, StackOutputs
-from harness.terraform import REPO_ROOT, TerraformError
-from providers.aws import RealAWS
-from providers.base import Connection, TargetError
-from providers.localstack import LocalStack
-from providers.ministack import DEFAULT_PORT, MiniStack
-from providers.ports import free_port, is_listening, port_holder
+from harness.reach import AWS_DEPLOY_HINT, Reached, add_target_arguments, reach, sandbox_dir
+from harness.stack import StackOutputs
+from harness.terraform import TerraformError
+from kit.console import say, step
+from kit.paths import REPO_ROOT
+from providers import TARGET_NAMES, Connection, TargetError, sandbox_target
 
-SANDBOX = REPO_ROOT / ".sandbox"
-WORKDIR = SANDBOX / "terraform"
-LOCALSTACK_WORKDIR = SANDBOX / "localstack" / "terraform"
 SAMPLE = REPO_ROOT / "triggerFile.txt"
-AWS_DEPLOY_HINT = (
-    "On a real account the stack is deployed and destroyed from terraform/ with its S3 backend: "
-    "make deploy-init / deploy-plan / deploy-apply ENV=dev (docs/deploy.md)."
-)
 WAIT_SECONDS = 60.0
 COLD_START_WAIT_SECONDS = 15.0
 
 
-def say(message: str) -> None:
-    print(message, flush=True)
-
-
-def step(description: str, action: Callable[[], object]) -> None:
-    started = time.monotonic()
-    say(f"- {description} ...")
-    action()
-    say(f"  done in {time.monotonic() - started:.1f} s")
-
-
-def ensure_emulator() -> MiniStack:
-    """The sandbox's running emulator, or a new one (on 4566 if free, else on a free port)."""
-    running = MiniStack.attach(SANDBOX)
-    if running is not None:
-        say(f"- emulator: reusing MiniStack on {running.endpoint_url} (pid {running.pid})")
-        return running
-    port = DEFAULT_PORT
-    if is_listening(port):
-        port = free_port()
-        say(f"- port {DEFAULT_PORT} is held by {port_holder(DEFAULT_PORT)}; using port {port}")
-    emulator = MiniStack(port=port, state_dir=SANDBOX)
-    # A new emulator starts empty: state recorded against an earlier one describes nothing.
-    for stale in WORKDIR.glob("terraform.tfstate*"):
-        stale.unlink()
-    step(f"starting MiniStack on {emulator.endpoint_url}", emulator.start)
-    return emulator
-
-
-def sandbox_stack(
-    emulator: MiniStack, var_file: Path = SANDBOX_VAR_FILE
-) -> tuple[Stack, Connection]:
-    connection = emulator.connection()
-    stack = Stack(
-        connection,
-        workdir=WORKDIR,
-        terraform_command=emulator.terraform_command,
-        environment="dev",
-        local_backend=True,
-        throwaway=True,
-        var_file=var_file,
+def up(target_name: str, var_file: Path | None) -> Reached:
+    """Start the target if need be, and apply this checkout to the sandbox's stack on it."""
+    reached = reach(target_name, var_file, start=True)
+    step("building the function package and initialising Terraform", reached.stack.prepare)
+    step(
+        f"applying terraform/ to {reached.target.description} (plan, apply)",
+        lambda: reached.stack.apply(say),
     )
-    return stack, connection
-
-
-def up(var_file: Path = SANDBOX_VAR_FILE) -> tuple[StackOutputs, Connection]:
-    emulator = ensure_emulator()
-    stack, connection = sandbox_stack(emulator, var_file)
-    step("building the function package and initialising Terraform", stack.prepare)
-    step("applying terraform/ to the emulator (tflocal plan, apply)", lambda: stack.apply(say))
-    outputs = stack.outputs()
+    outputs = reached.stack.outputs()
     say(f"  source bucket: {outputs.source_bucket}")
     say(f"  destination bucket: {outputs.destination_bucket}")
     say(f"  function: {outputs.function_name}")
-    return outputs, connection
+    return reached
 
 
 def drop(outputs: StackOutputs, connection: Connection, path: Path, key: str) -> int:
@@ -131,81 +79,9 @@ def drop(outputs: StackOutputs, connection: Connection, path: Path, key: str) ->
     return 0
 
 
-def current_sandbox() -> tuple[StackOutputs, Connection]:
-    emulator = MiniStack.attach(SANDBOX)
-    if emulator is None:
-        raise TargetError("No sandbox is running. Start one with `make up` (or `make demo`).")
-    stack, connection = sandbox_stack(emulator)
-    try:
-        return stack.outputs(), connection
-    except TerraformError as error:
-        raise TargetError("The sandbox has no deployed stack. Run `make up` first.") from error
-
-
-def down() -> None:
-    emulator = MiniStack.attach(SANDBOX)
-    if emulator is not None:
-        emulator.stop()
-        say(f"- stopped MiniStack on {emulator.endpoint_url}")
-    elif (SANDBOX / "ministack.pid").exists():
-        say("- the emulator recorded in .sandbox/ was not running")
-    shutil.rmtree(SANDBOX, ignore_errors=True)
-    say("- removed .sandbox/ (emulator data and local Terraform state)")
-
-
-def localstack_stack(var_file: Path = SANDBOX_VAR_FILE) -> tuple[Stack, Connection]:
-    """The stack applied to the LocalStack at LOCALSTACK_ENDPOINT (which the user runs)."""
-    if not os.environ.get("LOCALSTACK_ENDPOINT"):
-        raise TargetError(
-            "TARGET=localstack uses a LocalStack you run: `docker compose up -d`, then "
-            "`LOCALSTACK_ENDPOINT=http://localhost:4566 make up TARGET=localstack`."
-        )
-    connection = LocalStack().start()
-    stack = Stack(
-        connection,
-        workdir=LOCALSTACK_WORKDIR,
-        terraform_command=LocalStack.terraform_command,
-        environment="dev",
-        local_backend=True,
-        throwaway=True,
-        var_file=var_file,
-    )
-    return stack, connection
-
-
-def deployed(args: argparse.Namespace) -> tuple[StackOutputs, Connection]:
-    """The outputs of the stack the commands work on, and how to reach its target."""
-    if args.target == "ministack":
-        return current_sandbox()
-    if args.target == "localstack":
-        stack, connection = localstack_stack()
-        hint = "Run `make up TARGET=localstack` first."
-    else:
-        connection = RealAWS().start()
-        stack = Stack.deployed_from_root(connection, var_file=environment_file(args))
-        hint = AWS_DEPLOY_HINT
-    try:
-        return stack.outputs(), connection
-    except TerraformError as error:
-        raise TargetError(f"No stack is deployed on {args.target}. {hint}") from error
-
-
-def up_on(target: str, var_file: Path) -> tuple[StackOutputs, Connection]:
-    if target == "ministack":
-        return up(var_file)
-    if target == "aws":
-        raise TargetError(AWS_DEPLOY_HINT)
-    stack, connection = localstack_stack(var_file)
-    step("building the function package and initialising Terraform", stack.prepare)
-    step(
-        f"applying terraform/ to LocalStack at {connection.endpoint_url}",
-        lambda: stack.apply(say),
-    )
-    return stack.outputs(), connection
-
-
 def demo(args: argparse.Namespace) -> int:
-    outputs, connection = up_on(args.target, environment_file(args))
+    reached = up(args.target, args.var_file)
+    outputs, connection = reached.outputs(), reached.connection
     status = drop(outputs, connection, SAMPLE, SAMPLE.name)
     if status == 0:
         say(runtime_report(Pipeline(outputs, connection)))
@@ -249,7 +125,7 @@ def runtime_report(pipeline: Pipeline) -> str:
 
 
 def up_command(args: argparse.Namespace) -> int:
-    up_on(args.target, environment_file(args))
+    up(args.target, args.var_file)
     say("The sandbox is running; `make drop FILE=...` sends a file, `make down` stops it.")
     return 0
 
@@ -258,8 +134,8 @@ def drop_command(args: argparse.Namespace) -> int:
     if not args.file.is_file():
         say(f"{args.file} is not a file.")
         return 2
-    outputs, connection = deployed(args)
-    return drop(outputs, connection, args.file, args.key or args.file.name)
+    reached = reach(args.target, args.var_file)
+    return drop(reached.outputs(), reached.connection, args.file, args.key or args.file.name)
 
 
 def readable(line: str) -> str:
@@ -282,46 +158,30 @@ def readable(line: str) -> str:
 
 
 def logs_command(args: argparse.Namespace) -> int:
-    outputs, connection = deployed(args)
-    for line in Pipeline(outputs, connection).function_log_lines(since=0):
+    reached = reach(args.target, args.var_file)
+    for line in Pipeline(reached.outputs(), reached.connection).function_log_lines(since=0):
         say(readable(line))
     return 0
 
 
 def down_command(args: argparse.Namespace) -> int:
-    if args.target == "aws":
+    """Stop the sandbox's emulator, or destroy the stack on a target you run; then remove what
+    the sandbox wrote under .sandbox/."""
+    target = sandbox_target(args.target, state_dir=sandbox_dir(args.target), say=lambda _: None)
+    if not target.harness_deploys:
         raise TargetError(AWS_DEPLOY_HINT)
-    if args.target == "localstack":
-        stack, _ = localstack_stack()
-        step("destroying the stack on LocalStack (LocalStack itself keeps running)", stack.destroy)
-        shutil.rmtree(LOCALSTACK_WORKDIR.parent, ignore_errors=True)
-        return 0
-    down()
+    if target.stop_discards_deployments:
+        if target.running():
+            target.stop()
+            say(f"- stopped {target.description}")
+        else:
+            say(f"- no emulator recorded in {sandbox_dir(args.target)} was running")
+    else:
+        stack = reach(args.target, args.var_file).stack
+        step(f"destroying the stack on {target.description} (which keeps running)", stack.destroy)
+    shutil.rmtree(sandbox_dir(args.target), ignore_errors=True)
+    say(f"- removed {sandbox_dir(args.target)} (emulator data and local Terraform state)")
     return 0
-
-
-def add_target_arguments(parser: argparse.ArgumentParser, targets: tuple[str, ...]) -> None:
-    """--target (one of `targets`, the sandbox's emulator by default) and --var-file."""
-    parser.add_argument(
-        "--target",
-        choices=targets,
-        default="ministack",
-        help="where to work: the sandbox's emulator (default), "
-        + ", ".join(target for target in targets if target != "ministack"),
-    )
-    parser.add_argument(
-        "--var-file",
-        type=Path,
-        help="the environment's variables, relative to terraform/ (default: envs/sandbox.tfvars "
-        "on an emulator, envs/dev.tfvars with --target aws)",
-    )
-
-
-def environment_file(args: argparse.Namespace) -> Path:
-    """--var-file, else the environment the target stands for: the sandbox's, or dev on AWS."""
-    if args.var_file is not None:
-        return Path(args.var_file)
-    return AWS_DEFAULT_VAR_FILE if args.target == "aws" else SANDBOX_VAR_FILE
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -340,10 +200,10 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("logs", help="print the function's log lines").set_defaults(
         run=logs_command
     )
-    commands.add_parser("down", help="stop the emulator and remove .sandbox/").set_defaults(
-        run=down_command
-    )
-    add_target_arguments(parser, ("ministack", "localstack", "aws"))
+    commands.add_parser(
+        "down", help="stop the emulator and remove its .sandbox/ folder"
+    ).set_defaults(run=down_command)
+    add_target_arguments(parser, TARGET_NAMES)
     args = parser.parse_args(argv)
     try:
         status: int = args.run(args)

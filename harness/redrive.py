@@ -17,15 +17,12 @@ import json
 import sys
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from harness.cli import add_target_arguments, environment_file
-from harness.stack import Stack, StackOutputs
+from harness.reach import add_target_arguments, reach
+from harness.stack import StackOutputs
 from harness.terraform import TerraformError
-from providers.aws import RealAWS
 from providers.base import Connection, TargetError
-from providers.ministack import MiniStack
 
 if TYPE_CHECKING:
     from mypy_boto3_lambda import LambdaClient
@@ -137,34 +134,17 @@ def redrive(connection: Connection, outputs: StackOutputs, *, say: Any = print) 
     return report
 
 
-def _sandbox() -> tuple[Connection, StackOutputs] | None:
-    from harness import cli  # noqa: PLC0415  (the sandbox's layout lives there)
-
-    emulator = MiniStack.attach(cli.SANDBOX)
-    if emulator is None:
-        print("No sandbox is running: `make up` (or `make demo`) first.")
-        return None
-    stack, connection = cli.sandbox_stack(emulator)
-    return connection, stack.outputs()
-
-
-def _aws(var_file: Path) -> tuple[Connection, StackOutputs]:
-    connection = RealAWS().start()
-    return connection, Stack.deployed_from_root(connection, var_file=var_file).outputs()
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Replay the failure queues through the function.")
     add_target_arguments(parser, ("ministack", "aws"))
     args = parser.parse_args(argv)
     try:
-        found = _aws(environment_file(args)) if args.target == "aws" else _sandbox()
+        reached = reach(args.target, args.var_file)
+        outputs = reached.outputs()
     except (TargetError, TerraformError) as error:
         print(f"error: {error}")
         return 1
-    if found is None:
-        return 1
-    report = redrive(*found)
+    report = redrive(reached.connection, outputs)
     for line in report.lines():
         print(line)
     return 0 if not report.still_failing and not report.unknown else 1

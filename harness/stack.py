@@ -21,10 +21,9 @@ if TYPE_CHECKING:
     from mypy_boto3_s3.type_defs import ObjectIdentifierTypeDef
 
 
-#: The variable files of the environments, relative to terraform/: the emulator's (the sandbox
-#: and the test stacks stand for it), and the one a real account gets unless told otherwise.
+#: The variables of the emulator's environment (relative to terraform/), which the sandbox and
+#: the test stacks stand for.
 SANDBOX_VAR_FILE = Path("envs/sandbox.tfvars")
-AWS_DEFAULT_VAR_FILE = Path("envs/dev.tfvars")
 
 
 @dataclass(frozen=True)
@@ -179,7 +178,8 @@ def throwaway_stack(
     extra_variables: dict[str, object] | None = None,
 ) -> Iterator[Stack]:
     """This checkout deployed on `target` under `workdir` (a copy of terraform/ with local state,
-    its own package), yielded deployed, and destroyed on leaving, whatever happened inside.
+    its own package), yielded deployed, and destroyed on leaving, whatever happened inside
+    (unless the target stopped running meanwhile: an emulator that is gone holds nothing).
 
     State an earlier run left in `workdir` is removed first: it describes another deployment.
     """
@@ -200,7 +200,8 @@ def throwaway_stack(
         stack.deploy()
         yield stack
     finally:
-        stack.destroy()
+        if target.running():
+            stack.destroy()
 
 
 def empty_bucket(connection: Connection, bucket: str) -> None:

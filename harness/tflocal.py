@@ -5,19 +5,15 @@ from __future__ import annotations
 import os
 import sys
 
-from harness.cli import SANDBOX, sandbox_stack, say
+from harness.reach import reach
 from harness.terraform import TerraformError
-from providers.base import TargetError
-from providers.ministack import MiniStack
+from kit.console import say
+from providers import TargetError
 
 
 def main(args: list[str]) -> int:  # noqa: RET503  (the success path is execve, which does not return)
-    emulator = MiniStack.attach(SANDBOX)
-    if emulator is None:
-        say("No sandbox emulator is running: start one with `make up` (or `make demo`).")
-        return 1
-    stack, _ = sandbox_stack(emulator)
     try:
+        stack = reach("ministack").stack
         stack.prepare()  # the working copy follows terraform/ and this checkout's package
         command = stack.terraform.executable()
     except (TargetError, TerraformError) as error:

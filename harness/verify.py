@@ -17,23 +17,20 @@ import time
 import uuid
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from botocore.exceptions import ClientError
 
 from harness.checks import Check, Checks, Kind, Repairs
-from harness.cli import add_target_arguments, environment_file
 from harness.drift import PlannedChange
 from harness.package import code_sha256
 from harness.pipeline import OutcomeTimeout, Pipeline
+from harness.reach import add_target_arguments, reach
 from harness.readers import Clients, PlannedResource, planned_resources, read_back
 from harness.readers.base import error_code
 from harness.stack import Stack
 from harness.terraform import TerraformError
-from providers.aws import RealAWS
 from providers.base import TargetError
-from providers.ministack import MiniStack
 
 __all__ = [
     "Check",
@@ -155,49 +152,25 @@ def live_probe(pipeline: Pipeline, resource: str, timeout: float = 60.0) -> Chec
     return Check(resource, PROBE, PROBE_OUTPUT.decode(), found, Kind.PROBE)
 
 
-def sandbox_report(*, probe: bool, var_file: Path) -> Report | None:
-    """Verify the developer sandbox; None (with the reason printed) when it can't be reached."""
-    from harness import cli  # noqa: PLC0415  (the sandbox's layout lives there)
-
-    emulator = MiniStack.attach(cli.SANDBOX)
-    if emulator is None:
-        print("No sandbox is running: `make up` (or `make demo`) first.")
-        return None
-    stack, connection = cli.sandbox_stack(emulator, var_file)
-    try:
-        stack.prepare()
-        return verify(
-            stack,
-            target_name=f"{emulator.name} at {emulator.endpoint_url}",
-            repairs=Repairs.sandbox(),
-            probe=Pipeline(stack.outputs(), connection) if probe else None,
-        )
-    except (TargetError, TerraformError) as error:
-        print(f"error: {error}")
-        return None
-
-
-def aws_report(*, probe: bool, var_file: Path) -> Report | None:
-    """Verify a real environment deployed from terraform/ with its S3 backend."""
-    try:
-        connection = RealAWS().start()
-        stack = Stack.deployed_from_root(connection, var_file=var_file)
-        stack.prepare()
-        return verify(
-            stack,
-            target_name=f"aws ({connection.region}, {var_file.stem})",
-            repairs=Repairs.aws(var_file.stem),
-            probe=Pipeline(stack.outputs(), connection) if probe else None,
-        )
-    except (TargetError, TerraformError) as error:
-        print(f"error: {error}")
-        return None
-
-
 def report_for(args: argparse.Namespace) -> Report | None:
-    if args.target == "aws":
-        return aws_report(probe=not args.no_probe, var_file=environment_file(args))
-    return sandbox_report(probe=not args.no_probe, var_file=environment_file(args))
+    """Verify the stack `--target` and `--var-file` name; None (the reason printed) when the
+    target or its stack can't be reached."""
+    try:
+        reached = reach(args.target, args.var_file)
+        reached.stack.prepare()
+        return verify(
+            reached.stack,
+            target_name=f"{reached.target.description} ({reached.environment})",
+            repairs=(
+                Repairs.sandbox()
+                if reached.target.harness_deploys
+                else Repairs.aws(reached.environment)
+            ),
+            probe=Pipeline(reached.outputs(), reached.connection) if not args.no_probe else None,
+        )
+    except (TargetError, TerraformError) as error:
+        print(f"error: {error}")
+        return None
 
 
 def arguments(description: str) -> argparse.ArgumentParser:

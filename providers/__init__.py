@@ -6,6 +6,7 @@ sandbox are the same whatever the target.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from providers.aws import RealAWS
@@ -13,7 +14,14 @@ from providers.base import Connection, Target, TargetError
 from providers.localstack import LocalStack
 from providers.ministack import MiniStack
 
-__all__ = ["TARGET_NAMES", "Connection", "Target", "TargetError", "make_target"]
+__all__ = [
+    "TARGET_NAMES",
+    "Connection",
+    "Target",
+    "TargetError",
+    "make_target",
+    "sandbox_target",
+]
 
 TARGET_NAMES = ("ministack", "localstack", "aws")
 
@@ -27,3 +35,16 @@ def make_target(name: str, *, state_dir: Path) -> Target:
     if name == "aws":
         return RealAWS()
     raise TargetError(f"unknown target {name!r}; choose one of {', '.join(TARGET_NAMES)}")
+
+
+def sandbox_target(name: str, *, state_dir: Path, say: Callable[[str], object]) -> Target:
+    """The target called `name` as the sandbox commands use it: one that outlives the command.
+
+    MiniStack: the one recorded in `state_dir`, else a new one there (port 4566 when free);
+    LocalStack: yours, at LOCALSTACK_ENDPOINT; AWS: the account of your credentials.
+    """
+    if name == "ministack":
+        return MiniStack.for_sandbox(state_dir, say)
+    if name == "localstack":
+        return LocalStack(may_start_container=False)
+    return make_target(name, state_dir=state_dir)

@@ -14,6 +14,8 @@ class RealAWS(Target):
     name = "aws"
     terraform_command = "terraform"
     limitations = ()
+    default_environment = "dev"
+    harness_deploys = False
 
     def __init__(self, region: str | None = None) -> None:
         self.region = (
@@ -36,6 +38,10 @@ class RealAWS(Target):
         if not identity.get("Account"):
             raise TargetError("AWS STS returned no account id for these credentials.")
         return Connection(region=self.region)
+
+    @property
+    def description(self) -> str:
+        return f"AWS ({self.region})"
 
     def stop(self) -> None:
         """Nothing to stop: the account outlives the tests (their stacks are destroyed)."""

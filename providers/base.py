@@ -72,6 +72,19 @@ class Target(abc.ABC):
     terraform_command: str = "terraform"
     #: Things this target cannot do that the real AWS does; the tests and README name them.
     limitations: tuple[str, ...] = ()
+    #: The environment it stands for unless told otherwise: terraform/envs/<this>.tfvars.
+    default_environment: str = "sandbox"
+    #: True: the harness deploys the Terraform root here and destroys it (a working copy with
+    #: local state). False: it is deployed from terraform/ with its S3 backend (docs/deploy.md),
+    #: and the harness only reads, drops files and verifies.
+    harness_deploys: bool = True
+    #: True: stopping it discards whatever was deployed on it (an emulator the harness runs).
+    stop_discards_deployments: bool = False
+
+    @property
+    def description(self) -> str:
+        """The target as a person reads it in a progress line."""
+        return self.name
 
     @abc.abstractmethod
     def start(self) -> Connection:
@@ -80,6 +93,15 @@ class Target(abc.ABC):
     @abc.abstractmethod
     def stop(self) -> None:
         """Stop what start() started. Safe to call twice, and when start() failed halfway."""
+
+    def running(self) -> bool:
+        """Whether it runs now, so attach() reaches it; a target the harness does not start
+        (a real account, a LocalStack you run) always does."""
+        return True
+
+    def attach(self) -> Connection:
+        """How to reach it as it runs now, starting nothing; TargetError says how to start it."""
+        return self.start()
 
     def __enter__(self) -> Connection:
         return self.start()

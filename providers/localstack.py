@@ -37,6 +37,11 @@ INSTALL_HINT = (
     f"`docker compose up -d`, then LOCALSTACK_ENDPOINT={DEFAULT_ENDPOINT}."
 )
 
+YOURS_HINT = (
+    "TARGET=localstack uses a LocalStack you run: `docker compose up -d`, then "
+    f"`LOCALSTACK_ENDPOINT={DEFAULT_ENDPOINT} make up TARGET=localstack`."
+)
+
 
 def container_environment(environ: Mapping[str, str]) -> dict[str, str]:
     """The container's variables besides SERVICES: the fixed ones, and the auth token if set."""
@@ -61,11 +66,16 @@ class LocalStack(Target):
         ),
     )
 
-    def __init__(self) -> None:
+    def __init__(self, *, may_start_container: bool = True) -> None:
+        """`may_start_container`: without LOCALSTACK_ENDPOINT, start one with testcontainers
+        (it lives as long as this process); False: only ever attach to yours (the sandbox's)."""
+        self.may_start_container = may_start_container
         self._container: Any = None
 
     def start(self) -> Connection:
         endpoint = os.environ.get("LOCALSTACK_ENDPOINT")
+        if endpoint is None and not self.may_start_container:
+            raise TargetError(YOURS_HINT)
         if endpoint is None:
             endpoint = self._start_container()
         return Connection(
@@ -75,6 +85,15 @@ class LocalStack(Target):
             secret_access_key="test",  # noqa: S106  (LocalStack's fixed test credentials)
             terraform_env={"S3_HOSTNAME": "localhost", "DISABLE_DEPRECATION_NOTICE": "1"},
         )
+
+    @property
+    def description(self) -> str:
+        return f"LocalStack at {os.environ.get('LOCALSTACK_ENDPOINT', 'a container of its own')}"
+
+    def attach(self) -> Connection:
+        if not os.environ.get("LOCALSTACK_ENDPOINT"):
+            raise TargetError(YOURS_HINT)
+        return self.start()
 
     def _start_container(self) -> str:
         try:

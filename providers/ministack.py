@@ -17,6 +17,7 @@ import subprocess
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 
 from providers.base import Connection, Target, TargetError
@@ -43,6 +44,7 @@ class MiniStack(Target):
 
     name = "ministack"
     terraform_command = "tflocal"
+    stop_discards_deployments = True
     limitations = (
         "S3 events in EventBridge carry the sequencer but no version-id.",
         (
@@ -88,6 +90,10 @@ class MiniStack(Target):
         return self.state_dir / "ministack.pid"
 
     @property
+    def description(self) -> str:
+        return f"MiniStack on {self.endpoint_url}"
+
+    @property
     def endpoint_url(self) -> str:
         return f"{'https' if self.tls else 'http'}://127.0.0.1:{self.port}"
 
@@ -119,6 +125,8 @@ class MiniStack(Target):
         )
 
     def start(self) -> Connection:
+        if self.running():
+            return self.connection()
         if not self.python.exists():
             raise TargetError(
                 f"MiniStack's virtualenv is missing ({self.python}). Run `make venv` first."
@@ -229,8 +237,19 @@ class MiniStack(Target):
             process.wait()  # reaped already by _terminate_group; this settles the Popen object
         self.pid_path.unlink(missing_ok=True)
 
+    def running(self) -> bool:
+        return self.pid is not None and _alive(self.pid) and self.is_healthy()
+
+    def attach(self) -> Connection:
+        if not self.running():
+            raise TargetError(
+                "No sandbox is running. Start one with `make up` (or `make demo`); no live "
+                f"MiniStack is recorded in {self.state_dir}."
+            )
+        return self.connection()
+
     @classmethod
-    def attach(cls, state_dir: Path) -> MiniStack | None:
+    def recorded(cls, state_dir: Path) -> MiniStack | None:
         """The emulator a previous run left in `state_dir`, if it is still alive and healthy."""
         try:
             pid_text, port_text = (state_dir / "ministack.pid").read_text().split()
@@ -238,9 +257,20 @@ class MiniStack(Target):
             return None
         emulator = cls(port=int(port_text), state_dir=state_dir)
         emulator.pid = int(pid_text)
-        if not _alive(emulator.pid) or not emulator.is_healthy():
-            return None
-        return emulator
+        return emulator if emulator.running() else None
+
+    @classmethod
+    def for_sandbox(cls, state_dir: Path, say: Callable[[str], object]) -> MiniStack:
+        """The emulator recorded in `state_dir`, else a new one: on port 4566 when it is free,
+        else on a free port (and `say` says which process holds 4566)."""
+        recorded = cls.recorded(state_dir)
+        if recorded is not None:
+            return recorded
+        port = DEFAULT_PORT
+        if is_listening(port):
+            port = free_port()
+            say(f"- port {DEFAULT_PORT} is held by {port_holder(DEFAULT_PORT)}; using port {port}")
+        return cls(port=port, state_dir=state_dir)
 
 
 def _alive(pid: int) -> bool:

@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from harness import cli
+from harness import cli, reach
 from harness.terraform import Terraform, TerraformError
+from providers import ministack
 from providers.base import TargetError
 from providers.ministack import MiniStack
 
@@ -78,7 +79,7 @@ def test_missing_terraform_says_how_to_install_it(
 def test_cli_reports_bad_setup_as_one_line_not_a_traceback(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setattr(cli, "SANDBOX", tmp_path / "no-sandbox")
+    monkeypatch.setattr(reach, "SANDBOX", tmp_path / "no-sandbox")
     assert cli.main(["logs"]) == 1
     output = capsys.readouterr().out
     assert "error: No sandbox is running. Start one with `make up`" in output
@@ -96,17 +97,18 @@ def test_sandbox_moves_to_a_free_port_when_the_default_is_held_and_says_so(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    monkeypatch.setattr(cli, "DEFAULT_PORT", busy_port)
-    monkeypatch.setattr(cli, "SANDBOX", tmp_path / "sandbox")
-    monkeypatch.setattr(cli, "WORKDIR", tmp_path / "sandbox" / "terraform")
-    emulator = cli.ensure_emulator()
+    monkeypatch.setattr(ministack, "DEFAULT_PORT", busy_port)
+    monkeypatch.setattr(reach, "SANDBOX", tmp_path / "sandbox")
+    reached = reach.reach("ministack", start=True)
     try:
+        emulator = reached.target
+        assert isinstance(emulator, MiniStack)
         assert emulator.port != busy_port
         assert emulator.is_healthy()
         said = capsys.readouterr().out
         assert f"port {busy_port} is held by pid {os.getpid()}" in said
         assert f"using port {emulator.port}" in said
-        assert cli.MiniStack.attach(tmp_path / "sandbox") is not None
+        assert MiniStack.recorded(tmp_path / "sandbox" / "ministack") is not None
     finally:
-        emulator.stop()
-    assert cli.MiniStack.attach(tmp_path / "sandbox") is None
+        reached.target.stop()
+    assert MiniStack.recorded(tmp_path / "sandbox" / "ministack") is None

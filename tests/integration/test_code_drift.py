@@ -21,10 +21,9 @@ from harness.checks import Check, Kind, Repairs
 from harness.code_drift import FUNCTION_ADDRESS
 from harness.package import code_sha256
 from harness.pipeline import Pipeline
-from harness.stack import SANDBOX_VAR_FILE, Stack
+from harness.stack import Stack, throwaway_stack
 from harness.verify import CODE, verify
-from providers import Connection, Target
-from providers.ministack import MiniStack
+from providers import Target, make_target
 
 if TYPE_CHECKING:
     from mypy_boto3_lambda import LambdaClient
@@ -34,34 +33,18 @@ BODY = b"a|b\n20|22\n"
 
 
 @pytest.fixture(scope="module")
-def own_stack(
-    target: Target, request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Stack]:
-    """Dev's stack, deployed once, on a MiniStack of this module's own (or on the target)."""
+def own_stack(target: Target, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """Dev's stack, deployed once, on a target of this module's own (a new emulator on
+    MiniStack; beside the shared stack on a target the harness does not start)."""
     state_dir = tmp_path_factory.mktemp("code-drift")
-    emulator = MiniStack(state_dir=state_dir) if target.name == "ministack" else None
-    connection: Connection = (
-        emulator.start() if emulator is not None else request.getfixturevalue("connection")
-    )
-    stack = Stack(
-        connection,
-        workdir=state_dir / "terraform",
-        terraform_command=target.terraform_command,
-        environment=f"cd-{uuid.uuid4().hex[:6]}",
-        local_backend=True,
-        throwaway=True,
-        zip_path=state_dir / "function.zip",
-        var_file=SANDBOX_VAR_FILE,
-    )
-    try:
-        stack.deploy()
+    own = make_target(target.name, state_dir=state_dir)
+    with (
+        own as connection,
+        throwaway_stack(
+            own, connection, state_dir, environment=f"cd-{uuid.uuid4().hex[:6]}"
+        ) as stack,
+    ):
         yield stack
-    finally:
-        try:
-            stack.destroy()
-        finally:
-            if emulator is not None:
-                emulator.stop()
 
 
 def changed_addresses(plan: dict[str, Any]) -> list[str]:

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from harness import cli
+from harness import cli, reach
+from providers import TARGET_NAMES, make_target
 
 
 def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
@@ -69,20 +70,12 @@ def test_other_lines_are_left_as_they_are(line: str) -> None:
         (["--var-file", "envs/prod.tfvars"], "envs/prod.tfvars"),
     ],
 )
-def test_each_target_stands_for_an_environment_unless_told(argv: list[str], expected: str) -> None:
+def test_each_target_stands_for_an_environment_unless_told(
+    argv: list[str], expected: str, tmp_path: Path
+) -> None:
     """An emulator gets the sandbox's variables, a real account dev's; --var-file wins."""
     parser = argparse.ArgumentParser()
-    cli.add_target_arguments(parser, ("ministack", "localstack", "aws"))
-    assert cli.environment_file(parser.parse_args(argv)) == Path(expected)
-
-
-def test_the_python_reported_is_that_of_the_latest_cold_start() -> None:
-    lines = [
-        '{"level": "INFO", "message": "cold_start", "python": "3.11.7", "boto3": "1.43.106"}',
-        "START RequestId: 1 Version: $LATEST",
-        '{"level": "INFO", "message": "object_written", "python": "not this"}',
-        '{"level": "INFO", "message": "cold_start", "python": "3.13.0", "boto3": "1.43.106"}',
-        "{bad json",
-    ]
-    assert cli.cold_start_python(lines) == "3.13.0"
-    assert cli.cold_start_python(lines[1:3]) is None
+    reach.add_target_arguments(parser, TARGET_NAMES)
+    args = parser.parse_args(argv)
+    target = make_target(args.target, state_dir=tmp_path)
+    assert reach.environment_file(target, args.var_file) == Path(expected)
