@@ -261,8 +261,7 @@ def main(argv: list[str] | None = None) -> int:
     for line in report.lines():
         print(line)
     try:
-        region = report.region if args.target == "aws" else None
-        written = write_evidence(report, args.output, region=region)
+        written = write_evidence(report, args.output, region=report.console_region)
     except EvidenceError as error:
         print(f"error: {error}")
         return 1

@@ -80,6 +80,8 @@ class Report:
     checks: Checks
     resources: list[PlannedResource]
     repairs: Repairs
+    #: The region of the AWS console where the resources can be looked at; None off AWS.
+    console_region: str | None = None
 
     @property
     def failures(self) -> list[Check]:
@@ -130,7 +132,16 @@ def verify(
         probe=probe,
     )
     commit = str(stack.variables["git_commit"])
-    return Report(target_name, stack.connection.region, commit, checks, resources, repairs)
+    on_aws = stack.connection.endpoint_url is None
+    return Report(
+        target_name,
+        stack.connection.region,
+        commit,
+        checks,
+        resources,
+        repairs,
+        console_region=stack.connection.region if on_aws else None,
+    )
 
 
 PROBE_INPUT = b"probe|check\n20|22\n"
