@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import time
 from collections.abc import Callable
@@ -12,14 +11,13 @@ from typing import TYPE_CHECKING, Literal
 from botocore.exceptions import ClientError
 
 from harness.stack import StackOutputs
+from pipesum.storage import rejection_key
 from providers.base import Connection
 
 if TYPE_CHECKING:
     from mypy_boto3_logs import CloudWatchLogsClient
     from mypy_boto3_s3 import S3Client
 
-REJECTED_PREFIX = "_rejected/"
-MAX_KEY_BYTES = 1024
 POLL_SECONDS = 0.2
 
 
@@ -123,17 +121,6 @@ class Pipeline:
         except ClientError as error:
             return [f"(could not read the function's logs: {error})"]
         return lines
-
-
-def rejection_key(key: str) -> str:
-    """Where the function puts the rejection report of `key` (pipesum.storage.rejection_key).
-
-    The harness does not import the function's package; a unit test keeps the two equal.
-    """
-    report = f"{REJECTED_PREFIX}{key}.json"
-    if len(report.encode()) <= MAX_KEY_BYTES:
-        return report
-    return f"{REJECTED_PREFIX}sha256/{hashlib.sha256(key.encode()).hexdigest()}.json"
 
 
 def explain_missing_outcome(key: str, *, upload_error: str | None, log_lines: list[str]) -> str:

@@ -21,16 +21,14 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import datetime as dt
-import decimal
 import itertools
 import json
 import math
-import random
 import shutil
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -41,12 +39,25 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from harness import reliability
-from harness.pipeline import REJECTED_PREFIX, Pipeline
+from harness.pipeline import Pipeline
 from harness.stack import Stack
-from harness.terraform import REPO_ROOT, TerraformError
+from harness.terraform import TerraformError
+from kit.books import queue_messages
+from kit.console import say, step
+from kit.corpus import DEFAULT_MAX_BYTES, CorpusCase
+from kit.inputs import (
+    INVALID_SHARE,
+    SEED,
+    PlannedFile,
+    batch_prefix,
+    file_index,
+    plan_files,
+    rejected_cases,
+)
+from kit.paths import REPO_ROOT
+from pipesum.storage import REJECTED_PREFIX
 from providers.base import Connection, TargetError
 from providers.ministack import MiniStack
-from tests.support.corpus import DEFAULT_MAX_BYTES, CorpusCase, load_corpus
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
@@ -58,13 +69,9 @@ DEFAULT_FILES = 2000
 DEFAULT_RATE = 20.0
 DEFAULT_THREADS = 4
 DEFAULT_DEADLINE = 600.0
-INVALID_SHARE = 0.25
-SEED = 7
 #: Target period of the destination poll; the latency of an outcome is measured to the end of
 #: the first ListObjectsV2 that shows it, so it is over-stated by up to one poll cycle.
 POLL_SECONDS = 0.15
-#: Keys per sub-prefix: only sub-prefixes still waiting for an outcome are listed each poll.
-BATCH_SIZE = 100
 QUEUE_CHECK_SECONDS = 2.0
 PROGRESS_SECONDS = 10.0
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost"})
@@ -72,110 +79,7 @@ QUEUE_OUTPUTS = ("event_dlq_url", "function_failure_queue_url")
 SHOWN = 10  # keys named in a message; result.json holds them all
 
 
-def say(message: str) -> None:
-    print(message, flush=True)
-
-
 # --- pure parts: content, pacing, statistics, accounting ------------------------------------
-
-
-@dataclass(frozen=True)
-class Planned:
-    """One file of the run: its key, its bytes, and the outcome it must end in."""
-
-    key: str
-    body: bytes
-    case: str  # "valid", or the name of the rejected corpus case it was taken from
-    expected_output: bytes | None = None  # None: the file must be rejected
-    error_code: str | None = None
-    error_line: int | None = None
-    error_field: int | None = None
-
-    @property
-    def rejected(self) -> bool:
-        return self.expected_output is None
-
-
-def format_sum(total: Decimal) -> str:
-    """A sum as the contract writes it: plain notation, fraction digits kept, no '-0'."""
-    return format(total.copy_abs() if total.is_zero() else total, "f")
-
-
-def valid_file(index: int, rng: random.Random) -> tuple[bytes, bytes]:
-    """A valid input whose numbers differ from file to file, and its expected output bytes.
-
-    The first number is the file's index, so two files never share a sum by construction of
-    their first field alone; the rest vary in count, sign, scale, padding and line ending. The
-    expected bytes are a plain Decimal sum, computed here without the function's code.
-    """
-    columns = rng.randint(1, 8)
-    numbers = [str(index)]
-    for _ in range(columns - 1):
-        whole = rng.randint(0, 10 ** rng.randint(1, 12))
-        scale = rng.choice((0, 0, 1, 2, 3))
-        text = str(whole) if scale == 0 else f"{whole}.{rng.randrange(10**scale):0{scale}d}"
-        sign = rng.choice(("", "", "-", "+"))
-        pad = rng.choice(("", "", " "))
-        numbers.append(f"{pad}{sign}{text}{pad}")
-    ending = rng.choice(("\n", "\n", "\r\n"))
-    header = "|".join(f"c{column}" for column in range(1, columns + 1))
-    extra = rng.choice(("", "", f"kept as is|{index}{ending}"))
-    body = f"{header}{ending}{'|'.join(numbers)}{ending}{extra}"
-    with decimal.localcontext(prec=200):
-        total = sum((Decimal(number) for number in numbers), Decimal(0))
-    expected = f"{body}{format_sum(total)}{ending}"
-    return body.encode("ascii"), expected.encode("ascii")
-
-
-def batch_prefix(run_prefix: str, index: int) -> str:
-    return f"{run_prefix}/{index // BATCH_SIZE:03d}/"
-
-
-def file_key(run_prefix: str, index: int) -> str:
-    return f"{batch_prefix(run_prefix, index)}{index:05d}.txt"
-
-
-def plan_files(
-    count: int,
-    *,
-    run_prefix: str,
-    rejected_cases: Sequence[CorpusCase],
-    invalid_share: float = INVALID_SHARE,
-    seed: int = SEED,
-) -> list[Planned]:
-    """`count` files: round(count * invalid_share) rejected ones, shuffled among valid ones.
-
-    The rejected ones cycle through `rejected_cases` (which must all be rejected cases).
-    Deterministic for a given seed.
-    """
-    if any(not case.rejected for case in rejected_cases):
-        raise ValueError("rejected_cases holds a case the pipeline must accept")
-    invalid = round(count * invalid_share)
-    if invalid and not rejected_cases:
-        raise ValueError("invalid files are wanted but no rejected corpus case is given")
-    rng = random.Random(seed)  # noqa: S311  (test data, not secrets)
-    flags = [True] * invalid + [False] * (count - invalid)
-    rng.shuffle(flags)
-    cases = itertools.cycle(rejected_cases)
-    planned: list[Planned] = []
-    for index, is_invalid in enumerate(flags):
-        key = file_key(run_prefix, index)
-        if is_invalid:
-            case = next(cases)
-            planned.append(
-                Planned(
-                    key,
-                    case.input_bytes,
-                    case.name,
-                    error_code=case.error_code,
-                    error_line=case.error_line,
-                    error_field=case.error_field,
-                )
-            )
-        else:
-            body, expected = valid_file(index, rng)
-            planned.append(Planned(key, body, "valid", expected_output=expected))
-    return planned
 
 
 def due_time(start: float, index: int, rate: float) -> float:
@@ -248,7 +152,7 @@ class Accounting:
         return self.balanced and self.lost == 0 and self.correct
 
 
-def report_matches(planned: Planned, report_body: bytes) -> bool:
+def report_matches(planned: PlannedFile, report_body: bytes) -> bool:
     """Whether a rejection report is for this file and names its expected error exactly."""
     try:
         report = json.loads(report_body)
@@ -265,7 +169,7 @@ def report_matches(planned: Planned, report_body: bytes) -> bool:
 
 
 def account(
-    planned: Mapping[str, Planned],
+    planned: Mapping[str, PlannedFile],
     *,
     dropped: Iterable[str],
     outputs: Mapping[str, bytes],
@@ -420,7 +324,7 @@ class Run:
     source_bucket: str
     destination_bucket: str
     queue_urls: tuple[str, ...]
-    planned: list[Planned]
+    planned: list[PlannedFile]
     rate: float
     threads: int
     deadline: float  # seconds from the first scheduled drop
@@ -461,18 +365,7 @@ class Run:
                 future.result()
 
     def failure_messages(self) -> int:
-        total = 0
-        for url in self.queue_urls:
-            attributes = self.sqs.get_queue_attributes(
-                QueueUrl=url,
-                AttributeNames=[
-                    "ApproximateNumberOfMessages",
-                    "ApproximateNumberOfMessagesNotVisible",
-                    "ApproximateNumberOfMessagesDelayed",
-                ],
-            )["Attributes"]
-            total += sum(int(value) for value in attributes.values())
-        return total
+        return queue_messages(self.sqs, self.queue_urls)
 
     def list_keys(self, prefix: str) -> list[str]:
         keys: list[str] = []
@@ -521,7 +414,7 @@ class Run:
                 self.timed_out = True
                 self.stopping.set()
                 return
-            self.poll_once(sorted({batch_prefix(self.run_prefix, _index(k)) for k in waiting}))
+            self.poll_once(sorted({batch_prefix(self.run_prefix, file_index(k)) for k in waiting}))
             next_poll += POLL_SECONDS
             time.sleep(wait_before(next_poll, time.monotonic()))
             next_poll = max(next_poll, time.monotonic())
@@ -546,10 +439,6 @@ class Run:
         )
 
 
-def _index(key: str) -> int:
-    return int(key.rsplit("/", 1)[1].split(".", 1)[0])
-
-
 def soak(run: Run) -> tuple[Accounting, Timing]:
     start = time.monotonic() + 0.5  # the first drop is due half a second from now
     dropping = threading.Thread(target=run.drop_all, args=(start,), name="drops", daemon=True)
@@ -570,11 +459,6 @@ def soak(run: Run) -> tuple[Accounting, Timing]:
         failure_messages=run.failure_messages(),
     )
     return books, run.timing()
-
-
-def rejected_cases() -> list[CorpusCase]:
-    """The corpus's rejected cases that hold under the stack's default size limit."""
-    return [case for case in load_corpus() if case.rejected and case.max_bytes == DEFAULT_MAX_BYTES]
 
 
 def deploy(connection: Connection, emulator: MiniStack, *, reserved_concurrency: int) -> Stack:
@@ -616,13 +500,6 @@ def lambda_throttles(connection: Connection, function_name: str, since: float) -
     return int(sum(point.get("Sum", 0) for point in points))
 
 
-def phase(description: str, action: Callable[[], object]) -> None:
-    started = time.monotonic()
-    say(f"- {description} ...")
-    action()
-    say(f"  done in {time.monotonic() - started:.1f} s")
-
-
 def result_document(
     run: Run, books: Accounting, timing: Timing, *, passed: bool, failures: list[str]
 ) -> dict[str, object]:
@@ -653,7 +530,7 @@ def result_document(
     }
 
 
-def _count_cases(planned: Iterable[Planned]) -> dict[str, int]:
+def _count_cases(planned: Iterable[PlannedFile]) -> dict[str, int]:
     counts: dict[str, int] = {}
     for file in planned:
         counts[file.case] = counts.get(file.case, 0) + 1
@@ -739,9 +616,9 @@ def run_soak(args: argparse.Namespace) -> int:
         if not is_loopback(connection.endpoint_url):
             say(f"refusing to soak a non-loopback endpoint: {connection.endpoint_url}")
             return 2
-        phase(f"starting MiniStack on {emulator.endpoint_url}", emulator.start)
+        step(f"starting MiniStack on {emulator.endpoint_url}", emulator.start)
         stack = deploy(connection, emulator, reserved_concurrency=args.reserved_concurrency)
-        phase("deploying terraform/ to it", stack.deploy)
+        step("deploying terraform/ to it", stack.deploy)
         raw = stack.terraform.outputs()
         outputs = stack.outputs()
         session = connection.session()
@@ -801,7 +678,7 @@ def run_soak(args: argparse.Namespace) -> int:
     finally:
         if stack is not None:
             try:
-                phase("destroying the stack", stack.destroy)
+                step("destroying the stack", stack.destroy)
             except TerraformError as error:
                 say(f"  could not destroy the stack: {error}")
         emulator.stop()

@@ -14,8 +14,8 @@ import pytest
 
 from harness.pipeline import Pipeline
 from harness.stack import SANDBOX_VAR_FILE, Stack, StackOutputs
+from kit.corpus import DEFAULT_MAX_BYTES
 from providers import Connection, Target, make_target
-from tests.support.corpus import DEFAULT_MAX_BYTES
 
 if TYPE_CHECKING:
     from mypy_boto3_lambda import LambdaClient

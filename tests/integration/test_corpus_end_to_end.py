@@ -18,9 +18,10 @@ import pytest
 from harness.pipeline import Outcome, OutcomeTimeout, Pipeline
 from harness.reliability import Scenario
 from harness.stack import StackOutputs
+from kit.books import queue_messages
+from kit.corpus import DEFAULT_MAX_BYTES, CorpusCase, load_corpus
 from providers import Connection
-from tests.support.books import queue_messages, take_books
-from tests.support.corpus import DEFAULT_MAX_BYTES, CorpusCase, load_corpus
+from tests.support.books import take_books
 from tests.support.reliability_plugin import Evidence
 
 if TYPE_CHECKING:

@@ -22,9 +22,10 @@ import pytest
 from harness.pipeline import Outcome, OutcomeTimeout, Pipeline
 from harness.reliability import Scenario
 from harness.stack import SANDBOX_VAR_FILE, Stack, StackOutputs
+from kit.books import queue_messages
 from providers import Target
 from providers.ministack import MiniStack
-from tests.support.books import queue_messages, take_books
+from tests.support.books import take_books
 from tests.support.function_config import FunctionConfig, invoke, object_created_event
 from tests.support.outcomes import seen, wait_for_file
 from tests.support.reliability_plugin import Evidence

@@ -19,11 +19,12 @@ import pytest
 from harness.pipeline import Pipeline
 from harness.reliability import Scenario
 from harness.stack import StackOutputs
+from kit.books import queue_messages
+from kit.reference_transform import reference_append_sum
 from providers import Connection
-from tests.support.books import queue_messages, take_books
+from tests.support.books import take_books
 from tests.support.function_config import FunctionConfig, invoke, object_created_event
 from tests.support.outcomes import seen
-from tests.support.reference_transform import reference_append_sum
 from tests.support.reliability_plugin import Evidence
 
 if TYPE_CHECKING:

@@ -27,8 +27,9 @@ from harness.bench import measure
 from harness.pipeline import Outcome, OutcomeTimeout, Pipeline
 from harness.reliability import Scenario
 from harness.stack import StackOutputs
+from kit.books import queue_messages
 from providers import Connection, Target
-from tests.support.books import queue_messages, take_books
+from tests.support.books import take_books
 from tests.support.function_config import FunctionConfig
 from tests.support.outcomes import expected_outcome, seen, wait_for_file
 from tests.support.reliability_plugin import Evidence

@@ -24,11 +24,11 @@ from botocore.exceptions import ClientError
 
 from harness.pipeline import Outcome, Pipeline
 from harness.stack import StackOutputs
+from kit.corpus import DEFAULT_MAX_BYTES, CorpusCase, load_corpus
+from kit.reference_transform import reference_append_sum
 from pipesum.storage import Storage
 from pipesum.tuning import Tuning
 from providers import Connection, Target
-from tests.support.corpus import DEFAULT_MAX_BYTES, CorpusCase, load_corpus
-from tests.support.reference_transform import reference_append_sum
 
 if TYPE_CHECKING:
     from mypy_boto3_lambda import LambdaClient

@@ -26,15 +26,17 @@ from typing import TYPE_CHECKING
 import pytest
 from botocore.config import Config
 
-from harness.pipeline import REJECTED_PREFIX, OutcomeTimeout, Pipeline
+from harness.pipeline import OutcomeTimeout, Pipeline
 from harness.reliability import Scenario
 from harness.soak import lambda_throttles
 from harness.stack import StackOutputs
+from kit.books import queue_messages
+from kit.corpus import DEFAULT_MAX_BYTES
+from kit.reference_transform import reference_append_sum
+from pipesum.storage import REJECTED_PREFIX
 from providers import Connection
-from tests.support.books import queue_messages, take_books
-from tests.support.corpus import DEFAULT_MAX_BYTES
+from tests.support.books import take_books
 from tests.support.outcomes import seen as seen_as
-from tests.support.reference_transform import reference_append_sum
 from tests.support.reliability_plugin import Evidence
 
 if TYPE_CHECKING:

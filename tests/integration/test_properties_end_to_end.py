@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from harness.pipeline import Outcome, Pipeline
-from tests.support.corpus import DEFAULT_MAX_BYTES
+from kit.corpus import DEFAULT_MAX_BYTES
 from tests.support.outcomes import expected_outcome, seen
 from tests.unit.test_transform_properties import TOKENS, ValidFile, reference_sum, valid_files
 

@@ -18,8 +18,9 @@ from harness.pipeline import Pipeline
 from harness.redrive import redrive
 from harness.reliability import Scenario
 from harness.stack import StackOutputs
+from kit.books import queue_messages
 from providers import Connection
-from tests.support.books import queue_messages, take_books
+from tests.support.books import take_books
 from tests.support.function_config import FunctionConfig
 from tests.support.outcomes import seen
 from tests.support.reliability_plugin import Evidence

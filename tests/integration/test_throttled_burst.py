@@ -22,10 +22,10 @@ from botocore.config import Config
 from harness.pipeline import Pipeline
 from harness.soak import lambda_throttles
 from harness.stack import SANDBOX_VAR_FILE, Stack, StackOutputs
+from kit.corpus import DEFAULT_MAX_BYTES
+from kit.reference_transform import reference_append_sum
 from providers import Connection, Target
 from providers.ministack import MiniStack
-from tests.support.corpus import DEFAULT_MAX_BYTES
-from tests.support.reference_transform import reference_append_sum
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client

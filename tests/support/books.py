@@ -11,13 +11,10 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from typing import TYPE_CHECKING
 
-from harness.pipeline import Outcome, Pipeline, rejection_key
+from harness.pipeline import Outcome, Pipeline
 from harness.reliability import Books, account
-
-if TYPE_CHECKING:
-    from mypy_boto3_sqs import SQSClient
+from pipesum.storage import rejection_key
 
 READERS = 8
 
@@ -56,19 +53,3 @@ def write_counts(pipeline: Pipeline, keys: Iterable[str]) -> dict[str, int]:
 
 def _folder(key: str) -> str:
     return key.rsplit("/", 1)[0] + "/" if "/" in key else key
-
-
-def queue_messages(sqs: SQSClient, queue_urls: Iterable[str]) -> int:
-    """Messages in the queues: visible, in flight and delayed."""
-    total = 0
-    for url in queue_urls:
-        attributes = sqs.get_queue_attributes(
-            QueueUrl=url,
-            AttributeNames=[
-                "ApproximateNumberOfMessages",
-                "ApproximateNumberOfMessagesNotVisible",
-                "ApproximateNumberOfMessagesDelayed",
-            ],
-        )["Attributes"]
-        total += sum(int(value) for value in attributes.values())
-    return total

@@ -6,8 +6,8 @@ import time
 from pathlib import Path
 
 from harness.pipeline import Outcome
+from kit.reference_transform import reference_append_sum
 from pipesum.rejection import InputRejected
-from tests.support.reference_transform import reference_append_sum
 
 Summary = tuple[str, bytes | str]
 

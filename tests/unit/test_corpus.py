@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from kit.corpus import DEFAULT_MAX_BYTES, CorpusCase, CorpusError, load_corpus
 from pipesum.rejection import ErrorCode, InputRejected
 from pipesum.transform import append_sum
-from tests.support.corpus import DEFAULT_MAX_BYTES, CorpusCase, CorpusError, load_corpus
 
 CORPUS = load_corpus()
 ACCEPTED = [case for case in CORPUS if not case.rejected]

@@ -25,9 +25,9 @@ import pytest
 from botocore.exceptions import ClientError
 from moto import mock_aws
 
+from kit.corpus import CorpusCase, load_corpus
 from pipesum import handler
 from pipesum.storage import SEQUENCER_METADATA
-from tests.support.corpus import CorpusCase, load_corpus
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client

@@ -9,28 +9,24 @@ import pytest
 
 from harness.soak import (
     Accounting,
-    Planned,
     Timing,
     account,
     accounting_line,
     due_time,
-    file_key,
     is_loopback,
     percentile,
-    plan_files,
     problems,
-    rejected_cases,
     source_key_of_report,
-    valid_file,
     wait_before,
 )
-from tests.support.corpus import DEFAULT_MAX_BYTES, CorpusCase
-from tests.support.reference_transform import reference_append_sum
+from kit.corpus import DEFAULT_MAX_BYTES, CorpusCase
+from kit.inputs import PlannedFile, file_key, plan_files, rejected_cases, valid_file
+from kit.reference_transform import reference_append_sum
 
 REJECTED = rejected_cases()
 
 
-def report_bytes(file: Planned, *, code: str | None = None) -> bytes:
+def report_bytes(file: PlannedFile, *, code: str | None = None) -> bytes:
     return json.dumps(
         {
             "source_key": file.key,
@@ -41,7 +37,7 @@ def report_bytes(file: Planned, *, code: str | None = None) -> bytes:
     ).encode()
 
 
-def books_of(planned: list[Planned], *, failure_messages: int = 0) -> Accounting:
+def books_of(planned: list[PlannedFile], *, failure_messages: int = 0) -> Accounting:
     """The books when every file ended exactly as planned."""
     return account(
         {file.key: file for file in planned},

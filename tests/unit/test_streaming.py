@@ -18,9 +18,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from kit.reference_transform import reference_append_sum
 from pipesum.rejection import InputRejected
 from pipesum.transform import SumParser, append_sum, format_sum
-from tests.support.reference_transform import reference_append_sum
 
 LIMIT = 1 << 20
 BOM = b"\xef\xbb\xbf"

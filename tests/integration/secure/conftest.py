@@ -31,6 +31,7 @@ import pytest
 
 from harness.pipeline import Pipeline
 from harness.stack import SANDBOX_VAR_FILE, Stack, StackOutputs
+from kit.corpus import DEFAULT_MAX_BYTES
 from providers import Connection
 from providers.ministack import MiniStack
 from tests.integration.secure.support import (
@@ -42,7 +43,6 @@ from tests.integration.secure.support import (
     Identity,
     SecureResources,
 )
-from tests.support.corpus import DEFAULT_MAX_BYTES
 
 if TYPE_CHECKING:
     import boto3

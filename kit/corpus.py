@@ -15,9 +15,11 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from kit.paths import REPO_ROOT
+
 __all__ = ["CORPUS_DIR", "DEFAULT_MAX_BYTES", "CorpusCase", "CorpusError", "load_corpus"]
 
-CORPUS_DIR = Path(__file__).resolve().parent.parent / "corpus"
+CORPUS_DIR = REPO_ROOT / "tests" / "corpus"
 DEFAULT_MAX_BYTES = 1024 * 1024
 
 _INPUT = "input"

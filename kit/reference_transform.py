@@ -1,9 +1,10 @@
 """The whole-bytes implementation of the input contract, kept as the oracle for the streaming core.
 
-This is pipesum/transform.py as it was before the core became streaming (commit 1553a9b), with
-only this docstring and the name of the public function changed. The differential tests feed the
-same bytes to both and require identical output bytes or identical rejections (code, message,
-line, field). It is not shipped: the function package holds only the streaming core.
+This is pipesum/transform.py as it was before the core became streaming (commit 1553a9b): it
+parses and sums on its own, and writes the sum with the function's `format_sum` (the contract's
+one way of writing a number). The differential tests feed the same bytes to both and require
+identical output bytes or identical rejections (code, message, line, field). It is not shipped:
+the function package holds only the streaming core.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 from pipesum.rejection import ErrorCode, InputRejected
+from pipesum.transform import format_sum
 
 __all__ = ["reference_append_sum"]
 
@@ -91,19 +93,6 @@ def reference_append_sum(original: bytes, *, max_bytes: int) -> bytes:
     ending = rows.line_ending
     separator = b"" if original.endswith(_LF) else ending
     return b"".join((original, separator, format_sum(total).encode("ascii"), ending))
-
-
-def format_sum(total: Decimal) -> str:
-    """Write a sum in plain notation, keeping its fraction digits; zero never gets a '-' sign.
-
-    Decimal('3.75') -> '3.75', Decimal('2.50') -> '2.50', Decimal('-0.00') -> '0.00'.
-    Raises ValueError for NaN and infinities.
-    """
-    if not total.is_finite():
-        raise ValueError(f"cannot format the non-finite sum {total}")
-    if total.is_zero():
-        total = total.copy_abs()
-    return format(total, "f")
 
 
 def _find_first_rows(body: bytes) -> _FirstRows:
