@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from harness.pipeline import Pipeline
-from harness.stack import SANDBOX_VAR_FILE, Stack, StackOutputs
+from harness.stack import Stack, StackOutputs, throwaway_stack
 from kit.corpus import DEFAULT_MAX_BYTES
 from providers import Connection, Target, make_target
 
@@ -64,23 +64,14 @@ def stack(
     target: Target, connection: Connection, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Stack]:
     """The pipeline deployed on the target from this checkout; destroyed afterwards, always."""
-    workdir = tmp_path_factory.mktemp("stack")
-    deployed = Stack(
+    with throwaway_stack(
+        target,
         connection,
-        workdir=workdir / "terraform",
-        terraform_command=target.terraform_command,
+        tmp_path_factory.mktemp("stack"),
         environment=f"it-{uuid.uuid4().hex[:6]}",
-        local_backend=True,
-        throwaway=True,
-        zip_path=workdir / "function.zip",
-        var_file=SANDBOX_VAR_FILE,
         extra_variables={"max_input_bytes": DEFAULT_MAX_BYTES},
-    )
-    try:
-        deployed.deploy()
+    ) as deployed:
         yield deployed
-    finally:
-        deployed.destroy()
 
 
 @pytest.fixture(scope="session")

@@ -21,7 +21,7 @@ import pytest
 
 from harness.pipeline import Outcome, OutcomeTimeout, Pipeline
 from harness.reliability import Scenario
-from harness.stack import SANDBOX_VAR_FILE, Stack, StackOutputs
+from harness.stack import Stack, StackOutputs, throwaway_stack
 from kit.books import queue_messages
 from providers import Target
 from providers.ministack import MiniStack
@@ -54,26 +54,13 @@ def restartable(
             "STATE_DIR": str(state_dir / "state"),
         },
     )
-    connection = emulator.start()
-    stack = Stack(
-        connection,
-        workdir=state_dir / "terraform",
-        terraform_command=emulator.terraform_command,
-        environment=f"rs-{uuid.uuid4().hex[:6]}",
-        local_backend=True,
-        throwaway=True,
-        zip_path=state_dir / "function.zip",
-        var_file=SANDBOX_VAR_FILE,
-    )
-    try:
-        stack.deploy()
+    with (
+        emulator as connection,
+        throwaway_stack(
+            emulator, connection, state_dir, environment=f"rs-{uuid.uuid4().hex[:6]}"
+        ) as stack,
+    ):
         yield emulator, stack
-    finally:
-        try:
-            if emulator.is_healthy():
-                stack.destroy()
-        finally:
-            emulator.stop()
 
 
 RESTART = Scenario(

@@ -21,11 +21,10 @@ from botocore.config import Config
 
 from harness.pipeline import Pipeline
 from harness.soak import lambda_throttles
-from harness.stack import SANDBOX_VAR_FILE, Stack, StackOutputs
+from harness.stack import StackOutputs, throwaway_stack
 from kit.corpus import DEFAULT_MAX_BYTES
 from kit.reference_transform import reference_append_sum
-from providers import Connection, Target
-from providers.ministack import MiniStack
+from providers import Connection, Target, make_target
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
@@ -45,30 +44,21 @@ def content(index: int) -> bytes:
 def reserved(
     target: Target, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[Connection, StackOutputs]]:
-    """The sandbox's stack with a reserve of 2, on an emulator of this module's own."""
-    if target.name != "ministack":
-        pytest.skip("deploys on an emulator of its own: MiniStack only")
+    """The sandbox's stack with a reserve of 2, on a target of this module's own (a new
+    emulator on MiniStack)."""
     state_dir = tmp_path_factory.mktemp("reserved")
-    emulator = MiniStack(state_dir=state_dir)
-    connection = emulator.start()
-    stack = Stack(
-        connection,
-        workdir=state_dir / "terraform",
-        terraform_command=emulator.terraform_command,
-        environment=f"rv-{uuid.uuid4().hex[:6]}",
-        local_backend=True,
-        throwaway=True,
-        zip_path=state_dir / "function.zip",
-        var_file=SANDBOX_VAR_FILE,
-        extra_variables={"lambda_reserved_concurrency": RESERVE},
-    )
-    try:
-        yield connection, stack.deploy()
-    finally:
-        try:
-            stack.destroy()
-        finally:
-            emulator.stop()
+    own = make_target(target.name, state_dir=state_dir)
+    with (
+        own as connection,
+        throwaway_stack(
+            own,
+            connection,
+            state_dir,
+            environment=f"rv-{uuid.uuid4().hex[:6]}",
+            extra_variables={"lambda_reserved_concurrency": RESERVE},
+        ) as stack,
+    ):
+        yield connection, stack.outputs()
 
 
 def queued(sqs: SQSClient, url: str) -> int:

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from harness.pipeline import Pipeline
-from harness.stack import SANDBOX_VAR_FILE, Stack, StackOutputs
+from harness.stack import Stack, StackOutputs, throwaway_stack
 from kit.corpus import DEFAULT_MAX_BYTES
 from providers import Connection
 from providers.ministack import MiniStack
@@ -76,23 +76,14 @@ def secure_stack(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[Stack]:
     """The hardened root from this checkout, applied as the admin; destroyed afterwards, always."""
-    workdir = tmp_path_factory.mktemp("secure-stack")
-    deployed = Stack(
+    with throwaway_stack(
+        secure_target,
         secure_connection,
-        workdir=workdir / "terraform",
-        terraform_command=secure_target.terraform_command,
+        tmp_path_factory.mktemp("secure-stack"),
         environment=f"sec-{uuid.uuid4().hex[:6]}",
-        local_backend=True,
-        throwaway=True,
-        zip_path=workdir / "function.zip",
-        var_file=SANDBOX_VAR_FILE,
         extra_variables={"max_input_bytes": DEFAULT_MAX_BYTES},
-    )
-    try:
-        deployed.deploy()
+    ) as deployed:
         yield deployed
-    finally:
-        deployed.destroy()
 
 
 @pytest.fixture(scope="session")
