@@ -79,10 +79,9 @@ def reach(
     target = sandbox_target(target_name, state_dir=sandbox_dir(target_name), say=tell)
     if start and not target.harness_deploys:
         raise TargetError(AWS_DEPLOY_HINT)
-    workdir = sandbox_dir(target_name) / "terraform"
     if start and not target.running():
         # A new emulator starts empty: state recorded against an earlier one describes nothing.
-        for stale in workdir.glob("terraform.tfstate*"):
+        for stale in (sandbox_dir(target_name) / "terraform").glob("terraform.tfstate*"):
             stale.unlink()
         connection = step(f"starting {target.description}", target.start)
     else:
@@ -91,14 +90,8 @@ def reach(
             tell(f"- reusing {target.description}")
     file = environment_file(target, var_file)
     if target.harness_deploys:
-        stack = Stack(
-            connection,
-            workdir=workdir,
-            terraform_command=target.terraform_command,
-            environment="dev",
-            local_backend=True,
-            throwaway=True,
-            var_file=file,
+        stack = Stack.working_copy(
+            target, connection, sandbox_dir(target_name), environment="dev", var_file=file
         )
     else:
         stack = Stack.deployed_from_root(connection, var_file=file)

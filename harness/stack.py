@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING
 from harness.code_drift import apply_plan, plan_this_commit
 from harness.drift import PlannedChange, planned_changes
 from harness.package import DEFAULT_OUTPUT, build_zip
-from harness.terraform import REPO_ROOT, TERRAFORM_ROOT, Terraform, TerraformError, sync_workdir
+from harness.terraform import TERRAFORM_ROOT, Terraform, TerraformError, sync_workdir
+from kit.paths import REPO_ROOT
 from providers.base import Connection, Target
 
 if TYPE_CHECKING:
@@ -121,6 +122,32 @@ class Stack:
 
     in_place = False
 
+    @classmethod
+    def working_copy(
+        cls,
+        target: Target,
+        connection: Connection,
+        workdir: Path,
+        *,
+        environment: str,
+        var_file: Path | None = SANDBOX_VAR_FILE,
+        extra_variables: dict[str, object] | None = None,
+    ) -> Stack:
+        """This checkout on a target the harness deploys to: a copy of terraform/ in
+        workdir/terraform with local state, its package in workdir/function.zip, buckets that
+        are destroyed with what they hold."""
+        return cls(
+            connection,
+            workdir=workdir / "terraform",
+            terraform_command=target.terraform_command,
+            environment=environment,
+            local_backend=True,
+            throwaway=True,
+            zip_path=workdir / "function.zip",
+            var_file=var_file,
+            extra_variables=extra_variables,
+        )
+
     def prepare(self) -> None:
         """Build the package and lay out an initialised working directory, without applying."""
         build_zip(self.zip_path)
@@ -185,14 +212,11 @@ def throwaway_stack(
     """
     for stale in (workdir / "terraform").glob("terraform.tfstate*"):
         stale.unlink()
-    stack = Stack(
+    stack = Stack.working_copy(
+        target,
         connection,
-        workdir=workdir / "terraform",
-        terraform_command=target.terraform_command,
+        workdir,
         environment=environment,
-        local_backend=True,
-        throwaway=True,
-        zip_path=workdir / "function.zip",
         var_file=var_file,
         extra_variables=extra_variables,
     )
