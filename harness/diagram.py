@@ -20,7 +20,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+from kit.paths import REPO_ROOT
+
 DEFAULT_OUTPUT = REPO_ROOT / "docs" / "architecture.png"
 
 FAILURE = {"color": "#C0392B", "fontcolor": "#C0392B", "style": "dashed"}

@@ -17,8 +17,8 @@ from pathlib import Path
 from urllib.parse import quote
 
 from harness.verify import Check, PlannedResource, Report
+from kit.paths import REPO_ROOT
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
 EVIDENCE_DIR = REPO_ROOT / "evidence"
 CHROMIUM_CANDIDATES = ("chromium", "chromium-browser", "google-chrome")
 PAGE_WIDTH = 2400

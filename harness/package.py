@@ -13,7 +13,8 @@ import hashlib
 import zipfile
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+from kit.paths import REPO_ROOT
+
 FUNCTION_DIR = REPO_ROOT / "function"
 DEFAULT_OUTPUT = REPO_ROOT / "build" / "function.zip"
 

@@ -23,7 +23,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Literal
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+from kit.paths import REPO_ROOT
+
 RECORDS_DIR = REPO_ROOT / "build" / "reliability"
 REPORT_PATH = REPO_ROOT / "docs" / "reliability.md"
 COMMIT_VARIABLE = "PIPESUM_GIT_COMMIT"

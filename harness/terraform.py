@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+from kit.paths import REPO_ROOT
+
 TERRAFORM_ROOT = REPO_ROOT / "terraform"
 VENV_BIN = REPO_ROOT / ".venv" / "bin"
 VARS_FILE = "pipesum.auto.tfvars.json"

@@ -9,7 +9,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from harness.terraform import REPO_ROOT, TERRAFORM_ROOT, Terraform, TerraformError
+from harness.terraform import TERRAFORM_ROOT, Terraform, TerraformError
+from kit.paths import REPO_ROOT
 
 # The roots checked: the deployable one and the one that creates its remote state.
 ROOTS = (TERRAFORM_ROOT, TERRAFORM_ROOT / "bootstrap")

@@ -25,7 +25,8 @@ from typing import Any
 import hcl2
 from lark.exceptions import LarkError
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+from kit.paths import REPO_ROOT
+
 TERRAFORM_DIR = REPO_ROOT / "terraform"
 BEGIN_MARKER = "<!-- BEGIN_TF_DOCS -->"
 END_MARKER = "<!-- END_TF_DOCS -->"

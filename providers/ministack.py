@@ -20,12 +20,12 @@ import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
+from kit.paths import REPO_ROOT
 from providers.base import Connection, Target, TargetError
 from providers.ministack_patches import patched_overlay
 from providers.ports import free_port, is_listening, port_holder
 from providers.terraform_services import SERVICES
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_PYTHON = REPO_ROOT / ".venv-emulator" / "bin" / "python"
 DEFAULT_PORT = 4566
 REGION = "us-east-1"

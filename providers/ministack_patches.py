@@ -15,9 +15,9 @@ import subprocess
 import uuid
 from pathlib import Path
 
+from kit.paths import REPO_ROOT
 from providers.base import TargetError
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
 PATCHES_DIR = Path(__file__).resolve().parent / "patches" / "ministack"
 BUILD_DIR = REPO_ROOT / "build" / "emulator"
 

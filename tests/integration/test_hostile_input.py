@@ -28,6 +28,7 @@ from harness.pipeline import Outcome, OutcomeTimeout, Pipeline
 from harness.reliability import Scenario
 from harness.stack import StackOutputs
 from kit.books import queue_messages
+from kit.paths import REPO_ROOT
 from providers import Connection, Target
 from tests.support.books import take_books
 from tests.support.function_config import FunctionConfig
@@ -41,7 +42,6 @@ if TYPE_CHECKING:
 MIB = 1 << 20
 MAX_INPUT_BYTES = 16 * MIB
 WAIT_SECONDS = 120.0
-REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 @dataclass(frozen=True)

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import time
 import uuid
-from pathlib import Path
 
 import pytest
 
 from harness.pipeline import Pipeline
 from harness.stack import Stack
+from kit.paths import REPO_ROOT
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = REPO_ROOT / "triggerFile.txt"
 EXPECTED_OUTPUT = b"sbx|dev|tst|prd|srd\n7101|3501|0862|4284|7437\n23185\n"
 WAIT_SECONDS = 60.0

@@ -12,10 +12,10 @@ import shutil
 import subprocess
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+from kit.paths import REPO_ROOT
+
 TOOL_DIR = REPO_ROOT / "tools" / "iam-simulate"
 ENGINE_PACKAGE = TOOL_DIR / "node_modules" / "@cloud-copilot" / "iam-simulate" / "package.json"
 ENGINE_VERSION = "0.1.173"

@@ -8,13 +8,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import hcl2
 import yaml
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+from kit.paths import REPO_ROOT
+
 TERRAFORM_ROOT = REPO_ROOT / "terraform"
 WORKFLOW = REPO_ROOT / ".github" / "workflows" / "deploy.yml"
 

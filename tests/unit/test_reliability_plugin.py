@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from harness.reliability import Books, Record, latest
+from kit.paths import REPO_ROOT
 
 pytest_plugins = ["pytester"]
-REPO_ROOT = Path(__file__).resolve().parents[2]
 
 SCENARIO_TESTS = """
 import pytest

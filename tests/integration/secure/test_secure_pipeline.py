@@ -14,12 +14,12 @@ import ssl
 import time
 import urllib.request
 import uuid
-from pathlib import Path
 
 import pytest
 
 from harness.pipeline import Pipeline
 from harness.stack import StackOutputs
+from kit.paths import REPO_ROOT
 from providers.ministack import MiniStack
 from tests.integration.secure.support import (
     SMALL_INPUT,
@@ -32,7 +32,6 @@ from tests.integration.secure.support import (
     assert_denied_by_resource_policy,
 )
 
-REPO_ROOT = Path(__file__).resolve().parents[3]
 SAMPLE_OUTPUT = b"sbx|dev|tst|prd|srd\n7101|3501|0862|4284|7437\n23185\n"
 
 
