@@ -13,10 +13,13 @@ class UnexpectedEvent(ValueError):
 
 @dataclass(frozen=True)
 class ObjectCreated:
+    """The fields the function uses: `size` picks the read path (one GetObject, or a HeadObject
+    and ranged reads), `version_id` pins the read, `sequencer` orders events on one key. The
+    event's ETag is not kept: the object's ETag is taken from the answer that reads it."""
+
     bucket: str
     key: str
     size: int | None
-    etag: str | None
     version_id: str | None
     sequencer: str | None
     event_id: str | None
@@ -44,7 +47,6 @@ def parse_object_created(event: Mapping[str, Any], *, source_bucket: str) -> Obj
         bucket=bucket,
         key=key,
         size=size if isinstance(size, int) and not isinstance(size, bool) else None,
-        etag=_str_or_none(obj.get("etag")),
         version_id=_str_or_none(obj.get("version-id")),
         sequencer=_str_or_none(obj.get("sequencer")),
         event_id=_str_or_none(event.get("id")),

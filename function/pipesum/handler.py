@@ -14,18 +14,20 @@ import botocore
 
 from pipesum.config import Settings
 from pipesum.events import UnexpectedEvent, parse_object_created
+from pipesum.faults import Fault, FaultyStorage
 from pipesum.logs import get_logger
 from pipesum.metrics import emf_line
 from pipesum.process import process
 from pipesum.sdk import require_conditional_writes
 from pipesum.storage import Storage
+from pipesum.tuning import Tuning
 
 logger = get_logger(level=os.environ.get("LOG_LEVEL", "INFO"))
 
 
 @functools.cache
 def _runtime() -> tuple[Settings, Storage]:
-    """Settings and the S3 client, made once per execution environment, not once per event.
+    """Settings, tuning and storage, made once per execution environment, not once per event.
 
     The environment's first invocation logs the Python and SDK it runs on, then fails (SdkTooOld)
     if the runtime's botocore cannot send the function's conditional writes.
@@ -42,7 +44,14 @@ def _runtime() -> tuple[Settings, Storage]:
     s3 = boto3.client("s3")
     require_conditional_writes(s3.meta.service_model, botocore_version=botocore.__version__)
     settings = Settings.from_environment()
-    return settings, Storage(s3, destination_bucket=settings.destination_bucket)
+    tuning = Tuning.from_environment()
+    fault = Fault.from_environment()
+    if fault is None:
+        return settings, Storage(s3, destination_bucket=settings.destination_bucket, tuning=tuning)
+    faulty = FaultyStorage(
+        s3, destination_bucket=settings.destination_bucket, tuning=tuning, fault=fault
+    )
+    return settings, faulty
 
 
 def handle(event: Mapping[str, Any], context: object) -> dict[str, object]:

@@ -1,4 +1,9 @@
-"""What happens to one Object Created event: the pipeline's decisions, with S3 behind Storage."""
+"""What happens to one Object Created event: the pipeline's decisions, with S3 behind Storage.
+
+The event is handled in two steps: the source is read as far as needed and a `Plan` made of it
+(the output to put or to copy, or the rejection to report), then the plan is carried out against
+the destination, every write conditional on what this event last found there.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +15,6 @@ from typing import Literal
 
 from pipesum.config import Settings
 from pipesum.events import ObjectCreated
-from pipesum.faults import inject
 from pipesum.ordering import is_superseded
 from pipesum.rejection import InputRejected, rejection_report
 from pipesum.storage import (
@@ -37,6 +41,37 @@ class Outcome:
 MAX_WRITE_ATTEMPTS = 3
 
 
+@dataclass(frozen=True)
+class Put:
+    """The output as one PutObject: the source's bytes and the appended row."""
+
+    body: bytes
+
+
+@dataclass(frozen=True)
+class Copy:
+    """The output as a multipart upload copying the source inside S3, then the appended row."""
+
+    appended: bytes
+
+
+@dataclass(frozen=True)
+class Reject:
+    """No output: a rejection report saying why."""
+
+    rejected: InputRejected
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What one event writes, decided from the source before anything is written."""
+
+    source: SourceObject
+    write: Put | Copy | Reject
+    #: The object metadata of what is written: the source version and the event's sequencer.
+    metadata: dict[str, str]
+
+
 def process(
     event: ObjectCreated,
     *,
@@ -54,7 +89,9 @@ def process(
     A source under the copy threshold costs one GetObject, which also locates it; a valid one is
     then written on the assumption that its key is new (IfNoneMatch), so that a new key costs
     three requests: the GetObject, a HeadObject of the rejection report, the PutObject. A key
-    whose output exists costs that write's refusal and a HeadObject of the output on top.
+    whose output exists costs that write's refusal and a HeadObject of the output on top. A
+    source not read whole (large, or over the size limit) has its order checked before its
+    lines are read, so that a late event reads nothing more.
     """
     threshold = storage.tuning.copy_threshold_bytes
     fetched: tuple[SourceObject, bytes | None] | None
@@ -71,68 +108,70 @@ def process(
         return Outcome("source_missing", event.key)
     source, original = fetched
 
-    metadata = {"source-etag": source.etag or "", "source-version-id": source.version_id or ""}
-    if event.sequencer is not None:
-        metadata[SEQUENCER_METADATA] = event.sequencer
+    known: DestinationState | None = None
     if original is None:
-        return _process_unread(event, source, storage, settings, metadata, now)
-
-    try:
-        parser = SumParser(size=source.size, max_bytes=settings.max_input_bytes)
-        parser.feed(original)
-        appended = parser.result().appended(ends_with_line_feed=original.endswith(b"\n"))
-    except InputRejected as refused:
-        rejected = refused
-        inject("read", etag=source.etag)
-        state = storage.destination_state(source.key)
-        return _settle(
-            event,
-            source.key,
-            state,
-            lambda state: _reject(event, source, rejected, storage, state, metadata, now),
-            lambda _: storage.destination_state(source.key),
-        )
-    inject("read", etag=source.etag)
-    # Assumed new: the first write is refused if an output exists, and only then is it read.
-    state = DestinationState(output=None, report=storage.report_state(source.key))
-    return _settle(
-        event,
-        source.key,
-        state,
-        lambda state: _write(event, source, original, appended, False, storage, state, metadata),
-        lambda known: DestinationState(storage.output_state(source.key), known.report),
+        known = storage.destination_state(source.key)
+        if _superseded(event, known):
+            return _superseded_outcome(source.key, known)
+    plan = Plan(
+        source,
+        _decide(source, original, event.bucket, storage, settings),
+        _metadata(event, source),
     )
+    return _carry_out(plan, event, storage, known, now)
 
 
-def _process_unread(
-    event: ObjectCreated,
+def _decide(
     source: SourceObject,
+    original: bytes | None,
+    bucket: str,
     storage: Storage,
     settings: Settings,
-    metadata: dict[str, str],
-    now: Callable[[], datetime.datetime],
-) -> Outcome:
-    """A source not read whole: at or over the copy threshold, or over the size limit."""
-    state = storage.destination_state(source.key)
-    if _superseded(event, state):
-        return Outcome("superseded", source.key, {"recorded_sequencers": state.sequencers()})
-    rejected: InputRejected | None = None
-    appended = b""
+) -> Put | Copy | Reject:
+    """What to write for `source`: its bytes when read whole, else its lines read in ranges."""
     try:
         # The size checks need no bytes: an empty or too large file is rejected unread.
         parser = SumParser(size=source.size, max_bytes=settings.max_input_bytes)
-        appended = _read_rows(parser, storage, event.bucket, source)
+        if original is None:
+            return Copy(_read_rows(parser, storage, bucket, source))
+        parser.feed(original)
+        appended = parser.result().appended(ends_with_line_feed=original.endswith(b"\n"))
     except InputRejected as refused:
-        rejected = refused
-    inject("read", etag=source.etag)
+        return Reject(refused)
+    return Put(original + appended)
 
-    def attempt(state: DestinationState) -> Outcome:
-        if rejected is not None:
-            return _reject(event, source, rejected, storage, state, metadata, now)
-        return _write(event, source, b"", appended, True, storage, state, metadata)
 
+def _metadata(event: ObjectCreated, source: SourceObject) -> dict[str, str]:
+    metadata = {"source-etag": source.etag or "", "source-version-id": source.version_id or ""}
+    if event.sequencer is not None:
+        metadata[SEQUENCER_METADATA] = event.sequencer
+    return metadata
+
+
+def _carry_out(
+    plan: Plan,
+    event: ObjectCreated,
+    storage: Storage,
+    known: DestinationState | None,
+    now: Callable[[], datetime.datetime],
+) -> Outcome:
+    key = plan.source.key
+    if isinstance(plan.write, Put) and known is None:
+        # Assumed new: the first write is refused if an output exists, and only then is it read.
+        state = DestinationState(output=None, report=storage.report_state(key))
+        return _settle(
+            event,
+            key,
+            state,
+            lambda state: _write(plan, event, storage, state, now),
+            lambda known: DestinationState(storage.output_state(key), known.report),
+        )
     return _settle(
-        event, source.key, state, attempt, lambda _: storage.destination_state(source.key)
+        event,
+        key,
+        storage.destination_state(key) if known is None else known,
+        lambda state: _write(plan, event, storage, state, now),
+        lambda _: storage.destination_state(key),
     )
 
 
@@ -145,7 +184,7 @@ def _settle(
 ) -> Outcome:
     """Write against `state`; after each WriteConflict, `reread` it and write again or give up."""
     if _superseded(event, state):
-        return Outcome("superseded", key, {"recorded_sequencers": state.sequencers()})
+        return _superseded_outcome(key, state)
     for conflicts in range(1, MAX_WRITE_ATTEMPTS + 1):
         try:
             return attempt(state)
@@ -154,11 +193,7 @@ def _settle(
                 raise
         state = reread(state)
         if _superseded(event, state):
-            return Outcome(
-                "superseded",
-                key,
-                {"recorded_sequencers": state.sequencers(), "write_conflicts": conflicts},
-            )
+            return _superseded_outcome(key, state, write_conflicts=conflicts)
     raise AssertionError("unreachable: the last attempt returns or raises")
 
 
@@ -168,71 +203,59 @@ def _superseded(event: ObjectCreated, state: DestinationState) -> bool:
     return any(is_superseded(event.sequencer, by=newer) for newer in state.sequencers())
 
 
-def _reject(
-    event: ObjectCreated,
-    source: SourceObject,
-    rejected: InputRejected,
-    storage: Storage,
-    state: DestinationState,
-    metadata: dict[str, str],
-    now: Callable[[], datetime.datetime],
-) -> Outcome:
-    report = rejection_report(
-        rejected,
-        source_bucket=event.bucket,
-        source_key=source.key,
-        source_version_id=source.version_id,
-        source_etag=source.etag,
-        rejected_at=now(),
-    )
-    storage.write_rejection(source.key, report, metadata=metadata, expected=state.report)
-    return Outcome(
-        "rejected",
-        source.key,
-        {
-            "error_code": str(rejected.code),
-            "reason": rejected.message,
-            "report_key": rejection_key(source.key),
-        },
-    )
+def _superseded_outcome(key: str, state: DestinationState, **details: object) -> Outcome:
+    return Outcome("superseded", key, {"recorded_sequencers": state.sequencers(), **details})
 
 
 def _write(
+    plan: Plan,
     event: ObjectCreated,
-    source: SourceObject,
-    original: bytes,
-    appended: bytes,
-    copy: bool,
     storage: Storage,
     state: DestinationState,
-    metadata: dict[str, str],
+    now: Callable[[], datetime.datetime],
 ) -> Outcome:
+    """Carry out `plan` once, conditional on the destination still being `state`."""
+    source, write, key = plan.source, plan.write, plan.source.key
+    if isinstance(write, Reject):
+        report = rejection_report(
+            write.rejected,
+            source_bucket=event.bucket,
+            source_key=key,
+            source_version_id=source.version_id,
+            source_etag=source.etag,
+            rejected_at=now(),
+        )
+        storage.write_rejection(key, report, metadata=plan.metadata, expected=state.report)
+        return Outcome(
+            "rejected",
+            key,
+            {
+                "error_code": str(write.rejected.code),
+                "reason": write.rejected.message,
+                "report_key": rejection_key(key),
+            },
+        )
     written: dict[str, object]
-    if copy:
+    if isinstance(write, Copy):
         parts = storage.write_output_by_copy(
-            source.key,
+            key,
             source_bucket=event.bucket,
             source=source,
-            appended=appended,
-            metadata=metadata,
+            appended=write.appended,
+            metadata=plan.metadata,
             expected=state.output,
         )
-        written = {"write": "multipart_copy", "parts": parts}
+        written = {"bytes": source.size + len(write.appended), "write": "multipart_copy"}
+        written["parts"] = parts
     else:
-        storage.write_output(
-            source.key,
-            original + appended,
-            metadata=metadata,
-            expected=state.output,
-            source_etag=source.etag,
-        )
-        written = {"write": "put"}
+        storage.write_output(key, write.body, metadata=plan.metadata, expected=state.output)
+        written = {"bytes": len(write.body), "write": "put"}
     if state.report is not None:
         # The report was older than this event (else it would be superseded); a report that
         # changed since belongs to a concurrent event and is left to it.
         with contextlib.suppress(WriteConflict):
-            storage.remove_rejection(source.key, expected=state.report)
-    return Outcome("written", source.key, {"bytes": source.size + len(appended), **written})
+            storage.remove_rejection(key, expected=state.report)
+    return Outcome("written", key, written)
 
 
 def _read_rows(parser: SumParser, storage: Storage, bucket: str, source: SourceObject) -> bytes:

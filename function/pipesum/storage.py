@@ -21,7 +21,6 @@ from urllib.parse import unquote_plus
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from pipesum.faults import inject
 from pipesum.tuning import Tuning
 
 if TYPE_CHECKING:
@@ -90,12 +89,10 @@ def _unless_changed(expected: DestinationObject | None) -> dict[str, Any]:
 
 
 class Storage:
-    def __init__(
-        self, s3: S3Client, *, destination_bucket: str, tuning: Tuning | None = None
-    ) -> None:
+    def __init__(self, s3: S3Client, *, destination_bucket: str, tuning: Tuning) -> None:
         self._s3 = s3
         self._destination = destination_bucket
-        self.tuning = Tuning.from_environment() if tuning is None else tuning
+        self.tuning = tuning
 
     def locate_source(self, bucket: str, key: str, version_id: str | None) -> SourceObject | None:
         """The source object named by an event, or None when it no longer exists.
@@ -234,10 +231,8 @@ class Storage:
         *,
         metadata: dict[str, str],
         expected: DestinationObject | None,
-        source_etag: str | None = None,
     ) -> None:
         """One PutObject of the output, refused (WriteConflict) if the key changed meanwhile."""
-        inject("put", etag=source_etag)
         with _conflicts_raised(key):
             self._s3.put_object(
                 Bucket=self._destination,
@@ -283,18 +278,15 @@ class Storage:
         try:
             parts: list[CompletedPartTypeDef] = []
             for number, (first, last) in enumerate(ranges, start=1):
-                copied = self._s3.upload_part_copy(
-                    Bucket=self._destination,
-                    Key=key,
-                    UploadId=upload_id,
-                    PartNumber=number,
-                    CopySource=copy_source,
-                    CopySourceRange=f"bytes={first}-{last}",
-                    **if_match,
+                etag = self._copy_part(
+                    key,
+                    upload_id,
+                    number,
+                    copy_source=copy_source,
+                    byte_range=f"bytes={first}-{last}",
+                    if_match=if_match,
                 )
-                parts.append({"PartNumber": number, "ETag": copied["CopyPartResult"]["ETag"]})
-                if number == 1:
-                    inject("part-copied", etag=source.etag)
+                parts.append({"PartNumber": number, "ETag": etag})
             number = len(parts) + 1
             uploaded = self._s3.upload_part(
                 Bucket=self._destination,
@@ -321,6 +313,28 @@ class Storage:
                 )
             raise
         return len(parts)
+
+    def _copy_part(
+        self,
+        key: str,
+        upload_id: str,
+        number: int,
+        *,
+        copy_source: CopySourceTypeDef,
+        byte_range: str,
+        if_match: dict[str, Any],
+    ) -> str:
+        """One UploadPartCopy of `byte_range` of the source into part `number`; its ETag."""
+        copied = self._s3.upload_part_copy(
+            Bucket=self._destination,
+            Key=key,
+            UploadId=upload_id,
+            PartNumber=number,
+            CopySource=copy_source,
+            CopySourceRange=byte_range,
+            **if_match,
+        )
+        return copied["CopyPartResult"]["ETag"]
 
     def abort_open_uploads(self, key: str) -> int:
         """Abort the multipart uploads of exactly `key` still open; returns how many."""

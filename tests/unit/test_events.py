@@ -25,7 +25,6 @@ def test_aws_documentation_example_parses_into_its_fields() -> None:
         bucket=BUCKET,
         key="example-key",
         size=5,
-        etag="b1946ac92492d2347c6235b4d2611184",
         version_id="IYV3p45BT0ac8hjHg1houSdS1a.Mw.9c",
         sequencer="617f08299329d189",
         event_id="17793124-05d4-b198-2fde-7ededc63b103",

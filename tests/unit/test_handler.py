@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import platform
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
@@ -16,7 +18,10 @@ import pytest
 from moto import mock_aws
 
 from pipesum import handler
+from pipesum.config import Settings
+from pipesum.faults import Fault, FaultyStorage
 from pipesum.storage import SEQUENCER_METADATA
+from pipesum.tuning import Tuning
 from tests.support.function_config import object_created_event
 
 if TYPE_CHECKING:
@@ -53,6 +58,30 @@ def event_for(key: str, *, sequencer: str | None = "0055AED6DCD90281E5") -> dict
 
 def read(s3: S3Client, key: str) -> bytes:
     return s3.get_object(Bucket=DESTINATION, Key=key)["Body"].read()
+
+
+@dataclass(frozen=True)
+class Meanwhile(Fault):
+    """Instead of a fault, another event's write, at the point this fault would fire."""
+
+    write: Callable[[], object] = field(default=lambda: None)
+
+    def fire(self, point: str, *, etag: str | None) -> None:  # noqa: ARG002  (any object)
+        if point == self.point:
+            self.write()
+
+
+def meanwhile(monkeypatch: pytest.MonkeyPatch, write: Callable[[], object]) -> None:
+    """Have `write` land after the handler read its source and before it asks the destination
+    anything (the fault hook's `read` point), as a concurrent event's write would."""
+    settings, tuning = Settings.from_environment(), Tuning.from_environment()
+    storage = FaultyStorage(
+        boto3.client("s3"),
+        destination_bucket=settings.destination_bucket,
+        tuning=tuning,
+        fault=Meanwhile("delay", "read", write=write),
+    )
+    monkeypatch.setattr(handler, "_runtime", functools.cache(lambda: (settings, storage)))
 
 
 def test_sample_is_written_to_the_destination_with_its_sum(s3: S3Client) -> None:
@@ -246,13 +275,12 @@ def test_a_newer_write_landing_during_processing_wins_and_this_event_is_supersed
     order is checked again, and the newer output stays."""
     s3.put_object(Bucket=SOURCE, Key="k", Body=b"a|b\n1|2\n")
 
-    def newer_event_writes_first(point: str, **_where: object) -> None:
-        if point == "read":
-            s3.put_object(
-                Bucket=DESTINATION, Key="k", Body=b"newer\n", Metadata={SEQUENCER_METADATA: "0F"}
-            )
+    def newer_event_writes_first() -> None:
+        s3.put_object(
+            Bucket=DESTINATION, Key="k", Body=b"newer\n", Metadata={SEQUENCER_METADATA: "0F"}
+        )
 
-    monkeypatch.setattr("pipesum.process.inject", newer_event_writes_first)
+    meanwhile(monkeypatch, newer_event_writes_first)
     assert handler.handle(event_for("k", sequencer="0A"), CONTEXT)["outcome"] == "superseded"
     assert read(s3, "k") == b"newer\n"
 
@@ -264,13 +292,12 @@ def test_an_older_write_landing_during_processing_is_overwritten(
     event's write is refused once, retried against the new state, and its output is the last."""
     s3.put_object(Bucket=SOURCE, Key="k", Body=SAMPLE)
 
-    def older_event_writes_first(point: str, **_where: object) -> None:
-        if point == "read":
-            s3.put_object(
-                Bucket=DESTINATION, Key="k", Body=b"older\n", Metadata={SEQUENCER_METADATA: "01"}
-            )
+    def older_event_writes_first() -> None:
+        s3.put_object(
+            Bucket=DESTINATION, Key="k", Body=b"older\n", Metadata={SEQUENCER_METADATA: "01"}
+        )
 
-    monkeypatch.setattr("pipesum.process.inject", older_event_writes_first)
+    meanwhile(monkeypatch, older_event_writes_first)
     assert handler.handle(event_for("k", sequencer="0A"), CONTEXT)["outcome"] == "written"
     assert read(s3, "k") == SAMPLE + b"23185\n"
     assert s3.head_object(Bucket=DESTINATION, Key="k")["Metadata"][SEQUENCER_METADATA] == "0A"
@@ -285,16 +312,15 @@ def test_a_newer_rejection_landing_during_processing_is_not_removed(
     handler.handle(event_for("k", sequencer="01"), CONTEXT)
     s3.put_object(Bucket=SOURCE, Key="k", Body=SAMPLE)
 
-    def newer_report_first(point: str, **_where: object) -> None:
-        if point == "read":
-            s3.put_object(
-                Bucket=DESTINATION,
-                Key="_rejected/k.json",
-                Body=b"{}",
-                Metadata={SEQUENCER_METADATA: "0F"},
-            )
+    def newer_report_first() -> None:
+        s3.put_object(
+            Bucket=DESTINATION,
+            Key="_rejected/k.json",
+            Body=b"{}",
+            Metadata={SEQUENCER_METADATA: "0F"},
+        )
 
-    monkeypatch.setattr("pipesum.process.inject", newer_report_first)
+    meanwhile(monkeypatch, newer_report_first)
     handler.handle(event_for("k", sequencer="05"), CONTEXT)
     assert read(s3, "_rejected/k.json") == b"{}"
 
