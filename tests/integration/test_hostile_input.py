@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from harness.bench import measure
+from harness.bench.launcher import measure
 from harness.pipeline import Outcome, OutcomeTimeout, Pipeline
 from harness.reliability import Scenario
 from harness.stack import StackOutputs
@@ -105,7 +105,7 @@ def larger_inputs(connection: Connection, outputs: StackOutputs) -> Iterator[Fun
 
 
 def peak_rss_mib(connection: Connection, outputs: StackOutputs, key: str, size: int) -> float:
-    """Peak RSS of handling `key` once in a process of its own (harness.bench_probe handle)."""
+    """Peak RSS of handling `key` once in a process of its own (harness.bench.probe handle)."""
     env = (
         dict(os.environ)
         | connection.environment()
@@ -120,7 +120,7 @@ def peak_rss_mib(connection: Connection, outputs: StackOutputs, key: str, size: 
     work = REPO_ROOT / "build" / "hostile"
     work.mkdir(parents=True, exist_ok=True)
     name = hashlib.sha256(key.encode()).hexdigest()[:16]
-    command = [sys.executable, "-m", "harness.bench_probe", "handle", key, str(work / name)]
+    command = [sys.executable, "-m", "harness.bench.probe", "handle", key, str(work / name)]
     seconds, rss_kib, code = measure(command, env=env, timeout=300, stdout=work / f"{name}.out")
     error = (work / f"{name}.err").read_text(errors="replace")
     assert seconds is not None, f"handling {key!r} in-process did not end in 300 s"

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from harness.bench import (
+from harness.bench.probe import PATH_CASES
+from harness.bench.requests import (
     REQUEST_TARGETS,
     REQUESTS_BEGIN,
     REQUESTS_END,
@@ -13,7 +14,6 @@ from harness.bench import (
     requests_section,
     write_requests_section,
 )
-from harness.bench_probe import PATH_CASES
 
 NEW_KEY, EXISTING = "new key, valid small file", "new version of a key with an output"
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import copy
 import json
 import os
-from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +24,7 @@ import pytest
 from botocore.exceptions import ClientError
 from moto import mock_aws
 
+from harness.bench.traffic import Traffic
 from kit.corpus import CorpusCase, load_corpus
 from pipesum import handler
 from pipesum.storage import SEQUENCER_METADATA
@@ -76,43 +76,34 @@ def configure(monkeypatch: pytest.MonkeyPatch, **settings: int) -> None:
 
 
 @dataclass
-class Traffic:
-    """What the function's S3 client did: calls per operation, body bytes read and written."""
+class Watched(Traffic):
+    """What the function's S3 client did (the bench's counts), and each call's parameters."""
 
-    calls: Counter[str] = field(default_factory=Counter)
-    read: int = 0
-    written: int = 0
     params: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
 
-def watch(faults: dict[str, int] | None = None) -> Traffic:
+def watch(faults: dict[str, int] | None = None) -> Watched:
     """Count the function's S3 traffic with botocore event hooks; optionally fail an operation.
 
     `faults` maps an operation to the call number (1-based) that fails with an injected error.
     The hooks go on a fresh default session, which the handler's next client is made from.
     """
-    traffic = Traffic()
+    traffic = Watched()
     faults = faults or {}
     handler._runtime.cache_clear()
     boto3.setup_default_session()
     events = boto3.DEFAULT_SESSION.events  # type: ignore[union-attr]
+    traffic.attach(events)  # first: a call is counted before it is failed
 
-    def before_call(model: Any, **_: Any) -> None:
-        traffic.calls[model.name] += 1
-        if faults.get(model.name) == traffic.calls[model.name]:
+    def fail(model: Any, **_: Any) -> None:
+        if faults.get(model.name) == traffic.requests[model.name]:
             raise ClientError({"Error": {"Code": "InternalError", "Message": "injected"}}, "x")
 
     def provided(params: dict[str, Any], model: Any, **_: Any) -> None:
         traffic.params.setdefault(model.name, []).append(dict(params))
-        if model.name in {"PutObject", "UploadPart"}:
-            traffic.written += len(params["Body"])
 
-    def after_get(parsed: dict[str, Any], **_: Any) -> None:
-        traffic.read += parsed.get("ContentLength", 0)
-
-    events.register("before-call.s3", before_call)
+    events.register("before-call.s3", fail)
     events.register("provide-client-params.s3", provided)
-    events.register("after-call.s3.GetObject", after_get)
     return traffic
 
 
@@ -285,10 +276,10 @@ def test_copy_path_reads_lines_1_and_2_and_the_last_byte_and_writes_only_the_row
     # WHEN the function handles it
     handler.handle(event_for(s3, "big"), CONTEXT)
     # THEN it read one 64 KiB range and the last byte, and wrote the 2-byte row
-    assert traffic.read == (64 << 10) + 1
+    assert traffic.answered == (64 << 10) + 1
     assert traffic.written == len(b"3\n")
-    assert traffic.calls["GetObject"] == 2
-    assert traffic.calls["UploadPartCopy"] == 1
+    assert traffic.requests["GetObject"] == 2
+    assert traffic.requests["UploadPartCopy"] == 1
     assert read(s3, "big") == original + b"3\n"
 
 
@@ -329,7 +320,7 @@ def test_a_huge_line_2_is_read_in_growing_bounded_chunks(
         "bytes=458752-983039",
         "bytes=983040-2031615",
     ]
-    assert traffic.read == len(original)  # every byte once, and the last byte needs no extra read
+    assert traffic.answered == len(original)  # every byte once; the last needs no extra read
     assert traffic.written == len(f"{1234.5 * fields:.2f}\n")
 
 
@@ -341,8 +332,8 @@ def test_a_large_invalid_file_is_rejected_without_reading_past_the_error(
     traffic = watch()
     assert handler.handle(event_for(s3, "bad"), CONTEXT)["outcome"] == "rejected"
     assert json.loads(read(s3, "_rejected/bad.json"))["error_code"] == "INVALID_NUMBER"
-    assert traffic.read == 64 << 10
-    assert traffic.calls["CreateMultipartUpload"] == 0
+    assert traffic.answered == 64 << 10
+    assert traffic.requests["CreateMultipartUpload"] == 0
 
 
 # --- failures ----------------------------------------------------------------------------------
@@ -367,7 +358,7 @@ def test_a_failure_mid_upload_aborts_it_and_is_raised(
     with pytest.raises(ClientError, match="injected"):
         handler.handle(event_for(s3, "k"), CONTEXT)
     # AND the upload was aborted: no parts are left, and there is no output
-    assert traffic.calls["AbortMultipartUpload"] == 1
+    assert traffic.requests["AbortMultipartUpload"] == 1
     assert open_uploads(s3) == []
     assert s3.list_objects_v2(Bucket=DESTINATION).get("KeyCount") == 0
 
@@ -382,7 +373,7 @@ def test_a_source_replaced_after_it_was_read_is_not_copied(
     events = boto3.DEFAULT_SESSION.events  # type: ignore[union-attr]
 
     def replace_source(**_: Any) -> None:
-        if traffic.calls["CreateMultipartUpload"] == 1 and not traffic.params.get("replaced"):
+        if traffic.requests["CreateMultipartUpload"] == 1 and not traffic.params.get("replaced"):
             traffic.params["replaced"] = []
             s3.put_object(Bucket=SOURCE, Key="k", Body=b"a|b\n5|5\n" + b"y" * 40)
 

@@ -1,10 +1,10 @@
 """One approach of the benchmark, run in a process of its own so that its peak RSS is its own.
 
-    python -m harness.bench_probe core     FILE RESULT.json
-    python -m harness.bench_probe function KEY  RESULT.json   (S3 from the environment)
-    python -m harness.bench_probe naive    KEY  RESULT.json   (S3 from the environment)
-    python -m harness.bench_probe handle   KEY  RESULT.json   (S3 from the environment)
-    python -m harness.bench_probe paths    PREFIX RESULT.json (S3 from the environment)
+    python -m harness.bench.probe core     FILE RESULT.json
+    python -m harness.bench.probe function KEY  RESULT.json   (S3 from the environment)
+    python -m harness.bench.probe naive    KEY  RESULT.json   (S3 from the environment)
+    python -m harness.bench.probe handle   KEY  RESULT.json   (S3 from the environment)
+    python -m harness.bench.probe paths    PREFIX RESULT.json (S3 from the environment)
 
 - core: the streaming core (SumParser) on a local file, fed reads of 64 KiB doubling to 1 MiB,
   as the function feeds it S3's ranged reads; no AWS library is imported. As a whole process it
@@ -22,8 +22,8 @@
 Each writes a JSON result: seconds (the measured work only, after imports and client creation;
 naive also sum_seconds, its split and sum alone), the sum as written, the S3 requests by
 operation, GetObject's answers by HTTP status, and the body bytes answered (Content-Length),
-read (taken from the bodies) and written, counted with botocore event hooks. harness/bench.py
-starts these and measures the whole process (its time and peak RSS) itself.
+read (taken from the bodies) and written, counted with botocore event hooks (traffic.py).
+runner.py starts these and measures the whole process (its time and peak RSS) itself.
 """
 
 from __future__ import annotations
@@ -32,71 +32,14 @@ import json
 import os
 import sys
 import time
-from collections import Counter
 from pathlib import Path
 from typing import Any
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+from harness.bench.traffic import Traffic
+from kit.paths import REPO_ROOT
+
 FIRST_READ = 64 << 10
 LARGEST_READ = 1 << 20
-
-
-class Traffic:
-    """S3 requests by operation and body bytes moved, counted by botocore event hooks."""
-
-    def __init__(self) -> None:
-        self.requests: Counter[str] = Counter()
-        self.get_statuses: Counter[str] = Counter()
-        self.versioned_gets = 0
-        self.answered = 0
-        self.read = 0
-        self.written = 0
-
-    def attach(self, events: Any) -> None:
-        events.register("before-call.s3", self._before_call)
-        events.register("provide-client-params.s3", self._params)
-        events.register("after-call.s3.GetObject", self._after_get)
-
-    def _before_call(self, model: Any, **_: Any) -> None:
-        self.requests[model.name] += 1
-
-    def _params(self, params: dict[str, Any], model: Any, **_: Any) -> None:
-        if model.name in {"PutObject", "UploadPart"}:
-            self.written += len(params["Body"])
-        if model.name == "GetObject" and params.get("VersionId"):
-            self.versioned_gets += 1
-
-    def _after_get(self, http_response: Any, parsed: dict[str, Any], **_: Any) -> None:
-        self.get_statuses[str(http_response.status_code)] += 1
-        self.answered += int(parsed.get("ContentLength", 0))
-        if "Body" in parsed:
-            parsed["Body"] = CountedBody(parsed["Body"], self)
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "read": self.read,
-            "answered": self.answered,
-            "written": self.written,
-            "requests": dict(self.requests),
-            "get_statuses": dict(self.get_statuses),
-            "versioned_gets": self.versioned_gets,
-        }
-
-
-class CountedBody:
-    """A GetObject body that adds the bytes taken from it to `traffic.read`."""
-
-    def __init__(self, body: Any, traffic: Traffic) -> None:
-        self._body = body
-        self._traffic = traffic
-
-    def read(self, amt: int | None = None) -> bytes:
-        data: bytes = self._body.read(amt)
-        self._traffic.read += len(data)
-        return data
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._body, name)
 
 
 def run_core(path: Path) -> dict[str, Any]:
