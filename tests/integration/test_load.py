@@ -28,7 +28,7 @@ from botocore.config import Config
 
 from harness.pipeline import OutcomeTimeout, Pipeline
 from harness.reliability import Scenario
-from harness.soak import lambda_throttles
+from harness.soak.throttles import lambda_throttles
 from harness.stack import StackOutputs
 from kit.books import queue_messages
 from kit.corpus import DEFAULT_MAX_BYTES

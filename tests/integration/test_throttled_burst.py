@@ -20,7 +20,7 @@ import pytest
 from botocore.config import Config
 
 from harness.pipeline import Pipeline
-from harness.soak import lambda_throttles
+from harness.soak.throttles import lambda_throttles
 from harness.stack import StackOutputs, throwaway_stack
 from kit.corpus import DEFAULT_MAX_BYTES
 from kit.reference_transform import reference_append_sum
