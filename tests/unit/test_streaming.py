@@ -1,6 +1,6 @@
 """The streaming core gives exactly what the whole-bytes reference gives, however the bytes arrive.
 
-The reference is the transform as it was before it streamed (tests/support/reference_transform.py).
+The reference is the transform as it was before it streamed (kit/reference_transform.py).
 For any bytes and any chunking (1-byte chunks, chunks that split a CRLF, a multi-byte UTF-8
 character or the BOM), SumParser must produce the same output bytes, or an InputRejected with the
 same code, message, line and field. Then: its API, and its memory, which must not grow with the
