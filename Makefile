@@ -221,10 +221,17 @@ DEV_VERSION = $(shell $(PY) -c 'import platform; print(platform.python_version()
 SECOND_UNIT_RUN = $(filter-out $(basename $(DEV_VERSION)),$(basename $(RUNTIME_VERSION)))
 UNIT_RUNS = Python $(DEV_VERSION) ($(VENV))$(if $(SECOND_UNIT_RUN), and Python $(RUNTIME_VERSION) ($(RUNTIME_VENV)), only: the emulator's Python is the same minor version ($(RUNTIME_VERSION)))
 
+# Branch coverage of the main run, unit and integration tests together ([tool.coverage.*] in
+# pyproject.toml, data in build/coverage/), then each package against its floor there. The second
+# unit run is not measured: the main run has the same unit tests, and no measured code branches on
+# the Python version.
+COVERAGE_ARGS := --cov --cov-report=term --cov-report=json
+
 .PHONY: test
 test: venv tools chromium iam-simulate lint tf-check $(RUNTIME_VENV)/.installed ## Everything: lint, Terraform checks, unit and integration tests
 	$(if $(SECOND_UNIT_RUN),$(RUNTIME_VENV)/bin/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup tests/unit)
-	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup --target $(TARGET)
+	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup --target $(TARGET) $(COVERAGE_ARGS)
+	@$(PY) -m harness.coverage_floors
 	@echo "unit tests passed on $(UNIT_RUNS)"
 
 .PHONY: bench
