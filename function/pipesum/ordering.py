@@ -11,3 +11,8 @@ def is_superseded(sequencer: str, *, by: str) -> bool:
     """True when the event with `sequencer` is the one recorded as `by`, or happened before it."""
     width = max(len(sequencer), len(by))
     return sequencer.upper().ljust(width, "0") <= by.upper().ljust(width, "0")
+
+
+def is_same_event(sequencer: str, other: str) -> bool:
+    """True when both sequencers are the same event's (as compared by `is_superseded`)."""
+    return is_superseded(sequencer, by=other) and is_superseded(other, by=sequencer)

@@ -15,10 +15,11 @@ from typing import Literal
 
 from pipesum.config import Settings
 from pipesum.events import ObjectCreated
-from pipesum.ordering import is_superseded
+from pipesum.ordering import is_same_event, is_superseded
 from pipesum.rejection import InputRejected, rejection_report
 from pipesum.storage import (
     SEQUENCER_METADATA,
+    DestinationObject,
     DestinationState,
     SourceObject,
     Storage,
@@ -63,6 +64,13 @@ class Reject:
 
 
 @dataclass(frozen=True)
+class OutputFound:
+    """The output the destination held when looked up, before this event wrote (None: none)."""
+
+    output: DestinationObject | None
+
+
+@dataclass(frozen=True)
 class Plan:
     """What one event writes, decided from the source before anything is written."""
 
@@ -70,6 +78,9 @@ class Plan:
     write: Put | Copy | Reject
     #: The object metadata of what is written: the source version and the event's sequencer.
     metadata: dict[str, str]
+    #: The output as looked up before the source's lines were read in ranges; None when not
+    #: looked up (a Put assumes the key new, and reads the output only if that is refused).
+    found: OutputFound | None
 
 
 def process(
@@ -86,12 +97,15 @@ def process(
     the destination being as this event last found or assumed it: when another event's write
     comes first, the order is checked again and the write retried, or given up as superseded.
 
-    A source under the copy threshold costs one GetObject, which also locates it; a valid one is
-    then written on the assumption that its key is new (IfNoneMatch), so that a new key costs
-    three requests: the GetObject, a HeadObject of the rejection report, the PutObject. A key
-    whose output exists costs that write's refusal and a HeadObject of the output on top. A
-    source not read whole (large, or over the size limit) has its order checked before its
-    lines are read, so that a late event reads nothing more.
+    The output follows the newest valid version of the source, the rejection report the newest
+    rejected one unless a newer version was valid: the same end state in whatever order the
+    events come. A source under the copy threshold costs one GetObject, which also locates it;
+    a valid one is then written on the assumption that its key is new (IfNoneMatch), and the
+    rejection report looked up after (HeadObject), to be removed if it is older: three requests
+    for a new key. A key whose output exists costs that write's refusal and a HeadObject of the
+    output on top; a late event stops there. A source not read whole (large, or over the size
+    limit) has its order checked before its lines are read, so that a late event reads nothing
+    more.
     """
     threshold = storage.tuning.copy_threshold_bytes
     fetched: tuple[SourceObject, bytes | None] | None
@@ -107,31 +121,26 @@ def process(
     if fetched is None:
         return Outcome("source_missing", event.key)
     source, original = fetched
-
-    known: DestinationState | None = None
-    if original is None:
-        known = storage.destination_state(source.key)
-        if _superseded(event, known):
-            return _superseded_outcome(source.key, known)
-    plan = Plan(
-        source,
-        _decide(source, original, event.bucket, storage, settings),
-        _metadata(event, source),
-    )
-    return _carry_out(plan, event, storage, known, now)
-
-
-def _decide(
-    source: SourceObject,
-    original: bytes | None,
-    bucket: str,
-    storage: Storage,
-    settings: Settings,
-) -> Put | Copy | Reject:
-    """What to write for `source`: its bytes when read whole, else its lines read in ranges."""
+    metadata = _metadata(event, source)
     try:
         # The size checks need no bytes: an empty or too large file is rejected unread.
         parser = SumParser(size=source.size, max_bytes=settings.max_input_bytes)
+    except InputRejected as refused:
+        return _carry_out(Plan(source, Reject(refused), metadata, found=None), event, storage, now)
+    found: OutputFound | None = None
+    if original is None:
+        found = OutputFound(storage.output_state(source.key))
+        if _supersedes(event, found.output):
+            return _superseded_outcome(source.key, [found.output])
+    write = _decide(parser, source, original, event.bucket, storage)
+    return _carry_out(Plan(source, write, metadata, found), event, storage, now)
+
+
+def _decide(
+    parser: SumParser, source: SourceObject, original: bytes | None, bucket: str, storage: Storage
+) -> Put | Copy | Reject:
+    """What to write for `source`: from its bytes when read whole, else its lines read in ranges."""
+    try:
         if original is None:
             return Copy(_read_rows(parser, storage, bucket, source))
         parser.feed(original)
@@ -149,113 +158,145 @@ def _metadata(event: ObjectCreated, source: SourceObject) -> dict[str, str]:
 
 
 def _carry_out(
-    plan: Plan,
-    event: ObjectCreated,
-    storage: Storage,
-    known: DestinationState | None,
-    now: Callable[[], datetime.datetime],
+    plan: Plan, event: ObjectCreated, storage: Storage, now: Callable[[], datetime.datetime]
 ) -> Outcome:
+    if isinstance(plan.write, Reject):
+        return _report(plan, plan.write.rejected, event, storage, now)
+    return _output(plan, plan.write, event, storage)
+
+
+def _output(plan: Plan, write: Put | Copy, event: ObjectCreated, storage: Storage) -> Outcome:
+    """Write the output over an older one (or none), then remove an older rejection report.
+
+    Only the output orders an output: a newer rejection report stays beside it, as when the
+    rejected version came after. The report is looked up after the write, not before, so that
+    an event racing a rejection finds the report the rejection wrote, or the rejection finds
+    this output (and is superseded by it).
+    """
     key = plan.source.key
-    if isinstance(plan.write, Put) and known is None:
-        # Assumed new: the first write is refused if an output exists, and only then is it read.
-        state = DestinationState(output=None, report=storage.report_state(key))
-        return _settle(
-            event,
-            key,
-            state,
-            lambda state: _write(plan, event, storage, state, now),
-            lambda known: DestinationState(storage.output_state(key), known.report),
-        )
-    return _settle(
-        event,
-        key,
-        storage.destination_state(key) if known is None else known,
-        lambda state: _write(plan, event, storage, state, now),
-        lambda _: storage.destination_state(key),
-    )
-
-
-def _settle(
-    event: ObjectCreated,
-    key: str,
-    state: DestinationState,
-    attempt: Callable[[DestinationState], Outcome],
-    reread: Callable[[DestinationState], DestinationState],
-) -> Outcome:
-    """Write against `state`; after each WriteConflict, `reread` it and write again or give up."""
-    if _superseded(event, state):
-        return _superseded_outcome(key, state)
-    for conflicts in range(1, MAX_WRITE_ATTEMPTS + 1):
+    expected = None if plan.found is None else plan.found.output  # None: assumed new
+    for conflicts in range(MAX_WRITE_ATTEMPTS):
+        if conflicts:
+            expected = storage.output_state(key)
+            if _supersedes(event, expected):
+                if _same_event(event, expected):
+                    # This event's own output, written by an earlier delivery that may have
+                    # ended before it removed an older report: that removal is still due.
+                    _remove_older_report(event, key, storage)
+                return _superseded_outcome(key, [expected], write_conflicts=conflicts)
         try:
-            return attempt(state)
+            written = _write_output(plan, write, event, storage, expected)
         except WriteConflict:
-            if conflicts == MAX_WRITE_ATTEMPTS:
+            if conflicts + 1 == MAX_WRITE_ATTEMPTS:
                 raise
-        state = reread(state)
-        if _superseded(event, state):
-            return _superseded_outcome(key, state, write_conflicts=conflicts)
+            continue
+        _remove_older_report(event, key, storage)
+        return Outcome("written", key, written)
     raise AssertionError("unreachable: the last attempt returns or raises")
 
 
-def _superseded(event: ObjectCreated, state: DestinationState) -> bool:
-    if event.sequencer is None:
-        return False
-    return any(is_superseded(event.sequencer, by=newer) for newer in state.sequencers())
-
-
-def _superseded_outcome(key: str, state: DestinationState, **details: object) -> Outcome:
-    return Outcome("superseded", key, {"recorded_sequencers": state.sequencers(), **details})
-
-
-def _write(
+def _write_output(
     plan: Plan,
+    write: Put | Copy,
     event: ObjectCreated,
     storage: Storage,
-    state: DestinationState,
+    expected: DestinationObject | None,
+) -> dict[str, object]:
+    """One write of the output, conditional on the key holding `expected`; what was written."""
+    key = plan.source.key
+    if isinstance(write, Put):
+        storage.write_output(key, write.body, metadata=plan.metadata, expected=expected)
+        return {"bytes": len(write.body), "write": "put"}
+    parts = storage.write_output_by_copy(
+        key,
+        source_bucket=event.bucket,
+        source=plan.source,
+        appended=write.appended,
+        metadata=plan.metadata,
+        expected=expected,
+    )
+    return {
+        "bytes": plan.source.size + len(write.appended),
+        "write": "multipart_copy",
+        "parts": parts,
+    }
+
+
+def _remove_older_report(event: ObjectCreated, key: str, storage: Storage) -> None:
+    """Delete the rejection report of `key` if it is older than this event's output.
+
+    A report that changed since it was looked up belongs to a concurrent event and is left to it.
+    """
+    report = storage.report_state(key)
+    if report is None or _supersedes(event, report):
+        return
+    with contextlib.suppress(WriteConflict):
+        storage.remove_rejection(key, expected=report)
+
+
+def _report(
+    plan: Plan,
+    rejected: InputRejected,
+    event: ObjectCreated,
+    storage: Storage,
     now: Callable[[], datetime.datetime],
 ) -> Outcome:
-    """Carry out `plan` once, conditional on the destination still being `state`."""
-    source, write, key = plan.source, plan.write, plan.source.key
-    if isinstance(write, Reject):
+    """Write the rejection report unless the output or the report is as new as this event."""
+    key, source = plan.source.key, plan.source
+    if plan.found is None:
+        state = storage.destination_state(key)
+    else:
+        state = DestinationState(plan.found.output, storage.report_state(key))
+    for conflicts in range(MAX_WRITE_ATTEMPTS):
+        if conflicts:
+            state = storage.destination_state(key)
+        if any(_supersedes(event, found) for found in (state.output, state.report)):
+            details = {"write_conflicts": conflicts} if conflicts else {}
+            return _superseded_outcome(key, [state.output, state.report], **details)
         report = rejection_report(
-            write.rejected,
+            rejected,
             source_bucket=event.bucket,
             source_key=key,
             source_version_id=source.version_id,
             source_etag=source.etag,
             rejected_at=now(),
         )
-        storage.write_rejection(key, report, metadata=plan.metadata, expected=state.report)
+        try:
+            storage.write_rejection(key, report, metadata=plan.metadata, expected=state.report)
+        except WriteConflict:
+            if conflicts + 1 == MAX_WRITE_ATTEMPTS:
+                raise
+            continue
         return Outcome(
             "rejected",
             key,
             {
-                "error_code": str(write.rejected.code),
-                "reason": write.rejected.message,
+                "error_code": str(rejected.code),
+                "reason": rejected.message,
                 "report_key": rejection_key(key),
             },
         )
-    written: dict[str, object]
-    if isinstance(write, Copy):
-        parts = storage.write_output_by_copy(
-            key,
-            source_bucket=event.bucket,
-            source=source,
-            appended=write.appended,
-            metadata=plan.metadata,
-            expected=state.output,
-        )
-        written = {"bytes": source.size + len(write.appended), "write": "multipart_copy"}
-        written["parts"] = parts
-    else:
-        storage.write_output(key, write.body, metadata=plan.metadata, expected=state.output)
-        written = {"bytes": len(write.body), "write": "put"}
-    if state.report is not None:
-        # The report was older than this event (else it would be superseded); a report that
-        # changed since belongs to a concurrent event and is left to it.
-        with contextlib.suppress(WriteConflict):
-            storage.remove_rejection(key, expected=state.report)
-    return Outcome("written", key, written)
+    raise AssertionError("unreachable: the last attempt returns or raises")
+
+
+def _supersedes(event: ObjectCreated, found: DestinationObject | None) -> bool:
+    """True when `found` was written by this event or a later one on the same key."""
+    if event.sequencer is None or found is None or found.sequencer is None:
+        return False
+    return is_superseded(event.sequencer, by=found.sequencer)
+
+
+def _same_event(event: ObjectCreated, found: DestinationObject | None) -> bool:
+    if event.sequencer is None or found is None or found.sequencer is None:
+        return False
+    return is_same_event(event.sequencer, found.sequencer)
+
+
+def _superseded_outcome(
+    key: str, found: list[DestinationObject | None], **details: object
+) -> Outcome:
+    recorded = [item.sequencer for item in found if item is not None and item.sequencer]
+    return Outcome("superseded", key, {"recorded_sequencers": recorded, **details})
 
 
 def _read_rows(parser: SumParser, storage: Storage, bucket: str, source: SourceObject) -> bytes:

@@ -170,6 +170,23 @@ def test_a_later_invalid_version_leaves_the_earlier_output_in_place(s3: S3Client
     assert json.loads(read(s3, "_rejected/k.json"))["error_code"] == "FIELD_COUNT_MISMATCH"
 
 
+def test_a_valid_version_arriving_after_a_newer_rejected_one_ends_as_in_order(
+    s3: S3Client,
+) -> None:
+    """GIVEN version 1 valid, version 2 invalid, their events arriving in reverse order THEN the
+    end state is the one in order gives: version 1's output beside version 2's report."""
+    s3.put_bucket_versioning(Bucket=SOURCE, VersioningConfiguration={"Status": "Enabled"})
+    first = s3.put_object(Bucket=SOURCE, Key="k", Body=SAMPLE)
+    second = s3.put_object(Bucket=SOURCE, Key="k", Body=b"a|b\n1\n")
+    events = [event_for("k", sequencer="01"), event_for("k", sequencer="02")]
+    for event, put in zip(events, (first, second), strict=True):
+        event["detail"]["object"]["version-id"] = put["VersionId"]
+    assert handler.handle(events[1], CONTEXT)["outcome"] == "rejected"
+    assert handler.handle(events[0], CONTEXT)["outcome"] == "written"
+    assert read(s3, "k") == SAMPLE + b"23185\n"
+    assert json.loads(read(s3, "_rejected/k.json"))["error_code"] == "FIELD_COUNT_MISMATCH"
+
+
 def test_redelivered_event_gives_the_same_bytes_and_rewrites_nothing(s3: S3Client) -> None:
     s3.put_object(Bucket=SOURCE, Key="k", Body=SAMPLE)
     event = event_for("k", sequencer="0A")
