@@ -2,8 +2,9 @@
 
 `Utf8Check` decodes one line strictly and keeps the first error; `HeaderScan` counts line 1's
 fields and finds the first empty one; `RowScan` checks line 2's fields and adds each as soon as
-it is complete. Each keeps at most the bytes a message quotes, whatever the line's length. They
-find; pipesum/transform.py decides which finding is reported, in the contract's order.
+it is complete. Whatever a line's length, each keeps the few bytes a message quotes, and RowScan
+also the digits of the one number being read. They find; pipesum/transform.py decides which
+finding is reported, in the contract's order.
 """
 
 from __future__ import annotations

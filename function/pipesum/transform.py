@@ -11,6 +11,11 @@ one number being read (a number's digits are part of its sum, so a single huge n
 one thing that costs memory in proportion to its length). It asks for no more bytes once line 2
 has ended, so lines 3 and later are never read. `append_sum` is the same core fed a whole file.
 
+This module turns bytes into lines and reports the first failed check in contract order. What
+each line holds is found by the scans in line_scans.py; the fields of line 2 are numbers and
+summed as number_fields.py says (the general path), and fast_sum.py only sums common shapes of
+line 2 faster, to the same result.
+
 Lines 1 and 2 are scanned as bytes: every character the contract gives a meaning to ('|', space,
 tab, digits, '+', '-', '.', CR, LF) is ASCII, and an ASCII byte is never part of a multi-byte
 UTF-8 character. Whether each line is UTF-8 is checked alongside, and since NOT_UTF8 is reported
