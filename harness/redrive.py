@@ -15,13 +15,14 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from harness.reach import add_target_arguments, reach
 from harness.stack import StackOutputs
 from harness.terraform import TerraformError
+from kit import console
 from providers.base import Connection, TargetError
 
 if TYPE_CHECKING:
@@ -106,7 +107,9 @@ def _messages(sqs: SQSClient, queue_url: str) -> Iterator[MessageTypeDef]:
         yield from batch
 
 
-def redrive(connection: Connection, outputs: StackOutputs, *, say: Any = print) -> RedriveReport:
+def redrive(
+    connection: Connection, outputs: StackOutputs, *, say: Callable[[str], object] = console.say
+) -> RedriveReport:
     """Replay every message of both failure queues through the function."""
     session = connection.session()
     sqs: SQSClient = session.client("sqs", endpoint_url=connection.endpoint_url)
