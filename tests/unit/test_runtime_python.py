@@ -75,3 +75,61 @@ def test_the_stamp_is_rewritten_only_when_the_choice_changes(
     stamp.write_text("/elsewhere/python3.12\n3.12.1\n")
     assert runtime_python.main(["--stamp", str(stamp)]) == 0
     assert stamp.read_text() == f"{THIS_PYTHON[0]}\n{THIS_PYTHON[1]}\n"
+
+
+def fake_python(directory: Path, name: str, version: str) -> str:
+    """An executable that answers the probe as a Python `version` at its own path would."""
+    binary = directory / name
+    binary.write_text(f"#!/bin/sh\necho {binary}\necho {version}\n")
+    binary.chmod(0o755)
+    return str(binary)
+
+
+@pytest.fixture
+def nowhere(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """No PYTHON_RUNTIME, an empty PATH and pyenv, and a running Python too old to stand in."""
+    monkeypatch.delenv("PYTHON_RUNTIME", raising=False)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.setenv("PYENV_ROOT", str(tmp_path / "pyenv"))
+    old = tmp_path / "old"
+    old.mkdir()
+    monkeypatch.setattr(sys, "executable", fake_python(old, "python3.10", "3.10.14"))
+    return tmp_path
+
+
+def test_a_python3_13_on_path_is_the_runtime_without_a_note(nowhere: Path) -> None:
+    runtime = fake_python(nowhere, "python3.13", "3.13.1")
+    fake_python(nowhere, "python3.14", "3.14.0")
+
+    assert find() == (runtime, "3.13.1", None)
+
+
+def test_without_3_13_the_newest_stand_in_is_used_and_named(nowhere: Path) -> None:
+    fake_python(nowhere, "python3.11", "3.11.9")
+    newest = fake_python(nowhere, "python3.12", "3.12.4")
+
+    path, version, note = find()
+
+    assert (path, version) == (newest, "3.12.4")
+    assert note is not None
+    assert note.endswith(f"use Python 3.12.4 ({newest}).")
+
+
+@pytest.mark.usefixtures("nowhere")
+def test_with_no_python_at_all_main_says_what_to_install(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert runtime_python.main([]) == 1
+    assert capsys.readouterr().err == (
+        "error: neither python3.13 nor any Python 3.11 or later was found: install python3.13 "
+        "(pyenv install 3.13) or set PYTHON_RUNTIME=/path/to/python3.13.\n"
+    )
+
+
+def test_without_a_stamp_main_prints_the_path_and_version(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("PYTHON_RUNTIME", sys.executable)
+
+    assert runtime_python.main([]) == 0
+    assert capsys.readouterr().out == f"{THIS_PYTHON[0]}\n{THIS_PYTHON[1]}\n"
