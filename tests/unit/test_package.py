@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import sys
 import zipfile
 from pathlib import Path
 
-from harness.package import FIXED_DATE_TIME, build_zip, code_sha256, package_files
+import pytest
+
+from harness.package import FIXED_DATE_TIME, build_zip, code_sha256, main, package_files
 
 
 def test_building_twice_gives_identical_bytes(tmp_path: Path) -> None:
@@ -50,3 +53,17 @@ def test_code_sha256_is_base64_of_the_zip_digest_as_lambda_reports_it(tmp_path: 
     path = tmp_path / "x.zip"
     path.write_bytes(b"abc")
     assert code_sha256(path) == "ungWv48Bz+pBQUDeXa4iI7ADYaOWF3qctBD/YfIAFa0="
+
+
+def test_make_build_writes_the_zip_where_told_and_prints_its_size_and_hash(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    output = tmp_path / "out" / "function.zip"
+    monkeypatch.setattr(sys, "argv", ["harness.package", "--output", str(output)])
+
+    main()
+
+    assert capsys.readouterr().out == (
+        f"built {output} ({output.stat().st_size} bytes, CodeSha256 {code_sha256(output)})\n"
+    )
+    assert not output.with_suffix(".zip.partial").exists()
