@@ -99,10 +99,8 @@ def main(argv: list[str] | None = None) -> int:
         cleanup.callback(shutil.rmtree, work, ignore_errors=True)
         floor = launcher_floor(work)
         package = step("measuring the package and its import time", lambda: package_figures(work))
-        connection = step(
-            f"starting MiniStack on {emulator.endpoint_url}",
-            lambda: cleanup.enter_context(emulator),
-        )
+        cleanup.callback(emulator.stop)  # also when it failed to start halfway
+        connection = step(f"starting MiniStack on {emulator.endpoint_url}", emulator.start)
         stack = step(
             "deploying terraform/ to it",
             lambda: cleanup.enter_context(

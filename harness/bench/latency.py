@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import statistics
 import time
 import uuid
 from dataclasses import dataclass
@@ -11,6 +10,7 @@ from botocore.exceptions import ClientError
 
 from harness.pipeline import Pipeline
 from kit.paths import REPO_ROOT
+from kit.statistics import percentile
 
 SAMPLE = REPO_ROOT / "triggerFile.txt"
 LATENCY_DEADLINE = 30.0
@@ -18,16 +18,18 @@ LATENCY_DEADLINE = 30.0
 
 @dataclass
 class Latency:
+    """The first drop's seconds (a cold worker), and those of the drops after it."""
+
     cold: float
     samples: list[float]
 
     @property
     def p50(self) -> float:
-        return statistics.median(self.samples)
+        return percentile(self.samples, 0.5)
 
     @property
     def p95(self) -> float:
-        return statistics.quantiles(self.samples, n=20, method="inclusive")[18]
+        return percentile(self.samples, 0.95)
 
 
 def drop_latencies(pipeline: Pipeline, drops: int) -> Latency:
