@@ -70,10 +70,6 @@ class DestinationState:
     output: DestinationObject | None
     report: DestinationObject | None
 
-    def sequencers(self) -> list[str]:
-        found = (self.output, self.report)
-        return [item.sequencer for item in found if item is not None and item.sequencer]
-
 
 def _is_not_found(error: ClientError) -> bool:
     return error.response.get("Error", {}).get("Code", "") in _NOT_FOUND
