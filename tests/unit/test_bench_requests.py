@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from harness.bench.probe import PATH_CASES
+from harness.bench.path_cases import PATH_CASES
 from harness.bench.requests import (
     REQUEST_TARGETS,
     REQUESTS_BEGIN,
