@@ -1,39 +1,113 @@
 """`make tf-check`: terraform fmt, validate and test (mock provider) on terraform/, offline.
 
-init takes the provider from the local mirror when there is one; the .tftest.hcl suites use a
-mock provider and deploy nothing.
+The roots (terraform/ and terraform/bootstrap) and each reusable module under terraform/modules/
+are initialised, validated and tested in their own folder; each module's examples/ are
+initialised and validated too (its own suite plans them). init takes the provider from the local
+mirror when there is one; the .tftest.hcl suites use a mock provider and deploy nothing.
 """
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+from harness.package import DEFAULT_OUTPUT as FUNCTION_PACKAGE
 from harness.terraform import TERRAFORM_ROOT, Terraform, TerraformError
 from kit.paths import REPO_ROOT
 
 # The roots checked: the deployable one and the one that creates its remote state.
 ROOTS = (TERRAFORM_ROOT, TERRAFORM_ROOT / "bootstrap")
+MODULES_DIR = TERRAFORM_ROOT / "modules"
+LOCK_FILE = ".terraform.lock.hcl"
+
+
+def modules() -> list[Path]:
+    """The reusable modules: each folder of terraform/modules/ with a versions.tf."""
+    return sorted(path.parent for path in MODULES_DIR.glob("*/versions.tf"))
+
+
+def examples(module: Path) -> list[Path]:
+    """The module's uses under examples/, each a folder with a main.tf."""
+    return sorted(path.parent for path in (module / "examples").glob("*/main.tf"))
+
+
+def _name(directory: Path) -> str:
+    return directory.relative_to(REPO_ROOT).as_posix()
+
+
+def terraform_in(directory: Path) -> Terraform:
+    """Terraform in `directory`, its .terraform/ kept under build/tf-check/: a real backend's
+    record (left by `make deploy-init`) stays out of the way, so no credentials are needed, and
+    the source tree gets no working directory."""
+    data_dir = REPO_ROOT / "build" / "tf-check" / _name(directory).replace("/", "-")
+    return Terraform(directory, env={"TF_DATA_DIR": str(data_dir)})
+
+
+@contextmanager
+def lock_file_left_as_found(directory: Path) -> Iterator[None]:
+    """Remove the lock file init writes where none was: a root pins its provider and commits its
+    lock file; modules and examples set minimum versions and commit none."""
+    lock_file = directory / LOCK_FILE
+    existed = lock_file.exists()
+    try:
+        yield
+    finally:
+        if not existed:
+            lock_file.unlink(missing_ok=True)
+
+
+def last_line(output: str) -> str:
+    return output.strip().splitlines()[-1]
 
 
 def check_root(root: Path) -> str:
-    """validate and test one root; its summary line. Its own data dir keeps a real backend's
-    record (left by `make deploy-init`) out of the way, so no credentials are needed."""
-    data_dir = (
-        REPO_ROOT / "build" / "tf-check" / root.relative_to(REPO_ROOT).as_posix().replace("/", "-")
-    )
-    terraform = Terraform(root, env={"TF_DATA_DIR": str(data_dir)})
+    """init, validate and test one root; its summary line."""
+    terraform = terraform_in(root)
     terraform.run("init", "-backend=false", "-input=false", "-no-color")
     terraform.run("validate", "-no-color")
     result = terraform.run("test", "-no-color")
-    return f"{root.relative_to(REPO_ROOT)}: {result.stdout.strip().splitlines()[-1]}"
+    return f"{_name(root)}: terraform test: {last_line(result.stdout)}"
+
+
+def check_module(module: Path) -> list[str]:
+    """init, validate and test one module in its own folder, then init and validate each of its
+    examples; a summary line for each."""
+    terraform = terraform_in(module)
+    with lock_file_left_as_found(module):
+        terraform.run("init", "-backend=false", "-input=false", "-no-color")
+        terraform.run("validate", "-no-color")
+        result = terraform.run("test", "-no-color")
+    lines = [f"{_name(module)}: terraform test: {last_line(result.stdout)}"]
+    for example in examples(module):
+        terraform = terraform_in(example)
+        with lock_file_left_as_found(example):
+            terraform.run("init", "-backend=false", "-input=false", "-no-color")
+            validated = terraform.run("validate", "-no-color")
+        lines.append(f"{_name(example)}: terraform validate: {last_line(validated.stdout)}")
+    return lines
+
+
+def require_package() -> None:
+    """The suites plan the function from the built package: it must be there."""
+    if not FUNCTION_PACKAGE.is_file():
+        raise TerraformError(
+            f"{FUNCTION_PACKAGE} is missing: the suites plan the function from it. "
+            "Run `make build` first (or `make tf-check`, which builds it)."
+        )
 
 
 def main() -> int:
     try:
+        require_package()
         Terraform(TERRAFORM_ROOT, env={}).run("fmt", "-check", "-recursive", "-diff", "-no-color")
+        print(f"{_name(TERRAFORM_ROOT)}: terraform fmt -check -recursive: formatted")
         for root in ROOTS:
             print(check_root(root))
+        for module in modules():
+            for line in check_module(module):
+                print(line)
     except TerraformError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1

@@ -1,5 +1,5 @@
-# The reliability tests' fault hook (PIPESUM_FAULT) can never be deployed: the function module
-# refuses it, and the root never sets it.
+# The reliability tests' fault hook (PIPESUM_FAULT) can never be deployed: the root never sets it,
+# and the function module refuses it (modules/function/tests/validation.tftest.hcl).
 
 mock_provider "aws" {
   source = "./tests/mocks"
@@ -16,23 +16,4 @@ run "root_environment_has_no_fault_hook" {
     condition     = !contains(keys(module.function.lambda_function_environment), "PIPESUM_FAULT")
     error_message = "The deployed environment must not hold PIPESUM_FAULT."
   }
-}
-
-run "module_refuses_the_fault_hook" {
-  command = plan
-
-  module {
-    source = "./modules/function"
-  }
-
-  variables {
-    function_name              = "pipesum-test"
-    zip_path                   = "../build/function.zip"
-    handler                    = "pipesum.handler.handle"
-    on_failure_destination_arn = "arn:aws:sqs:us-east-1:123456789012:failures"
-    policy_json                = "{}"
-    environment                = { PIPESUM_FAULT = "kill@put" }
-  }
-
-  expect_failures = [var.environment]
 }

@@ -229,28 +229,6 @@ run "no_wildcard_actions_and_no_wildcard_resources_but_xray" {
   }
 }
 
-run "tracing_policy_only_with_active_tracing" {
-  command = plan
-
-  module {
-    source = "./modules/function"
-  }
-
-  variables {
-    function_name              = "traceless"
-    zip_path                   = "../build/function.zip"
-    handler                    = "pipesum.handler.handle"
-    policy_json                = jsonencode({ Version = "2012-10-17", Statement = [] })
-    on_failure_destination_arn = "arn:aws:sqs:us-east-1:123456789012:traceless-failures"
-    tracing_mode               = "PassThrough"
-  }
-
-  assert {
-    condition     = length(aws_iam_role_policy.tracing) == 0
-    error_message = "Without active tracing, the role must not be allowed the X-Ray writes."
-  }
-}
-
 run "assume_role_policy_trusts_only_lambda" {
   command = apply
 
