@@ -117,6 +117,10 @@ FIELDS = st.one_of(
 @example(b"5.|5.")
 @example(b"1.5|22.25")
 @example(b"1.50|2.5|3.75")
+@example(b"12.5|1.25")
+@example(b"1.5|..5")
+@example(b"1.5|+15")
+@example(b"12|+1")
 @example(TOO_LONG_FOR_INT.encode())
 @example(f"1|{TOO_LONG_FOR_INT}".encode())
 @example(f"1.5|{TOO_LONG_FOR_INT}.5".encode())
@@ -179,6 +183,8 @@ CHUNKINGS = st.one_of(
 
 @DIFFERENTIAL
 @given(files(), CHUNKINGS)
+@example(f"a|b|c\n1|{TOO_LONG_FOR_INT}|2\n".encode(), [1 << 20])
+@example(f"a|b|c\n1.5|{TOO_LONG_FOR_INT}.5|2.25\n".encode(), [1 << 20])
 def test_the_parser_gives_the_same_with_and_without_the_shortcuts(
     original: bytes, chunk_sizes: list[int]
 ) -> None:
@@ -223,6 +229,7 @@ def test_the_common_shapes_take_a_shortcut(fields: bytes, expected: int | Decima
         pytest.param(b"1| 2|3", id="padding"),
         pytest.param(b"+1|2|3", id="sign"),
         pytest.param(b"1.5|2.25", id="different-scales"),
+        pytest.param(b"12.5|1.25", id="points-at-different-places"),
         pytest.param(b"1.5|2", id="integer-among-amounts"),
         pytest.param(b"1||3", id="empty-field"),
         pytest.param(b".5|.5", id="no-integer-digits"),
