@@ -16,6 +16,8 @@ from kit.paths import REPO_ROOT
 # Issue 15: "at least 95% for function/, at least 85% for harness/ and providers/". kit/ (shared by
 # the harness and the tests) is held to the harness's minimum.
 ISSUE_MINIMUMS = {"function/pipesum": 95, "harness": 85, "providers": 85, "kit": 85}
+# The floors as decided: a change to pyproject's floors, up or down, changes this line too.
+FLOORS = {"function/pipesum": 95, "harness": 85, "providers": 85, "kit": 85}
 
 
 def summary(statements: int, covered: int, branches: int, covered_branches: int) -> dict[str, int]:
@@ -42,12 +44,12 @@ def write_floors(path: Path, body: str) -> Path:
     return path
 
 
-def test_the_repository_floors_are_at_least_the_issues_minimums() -> None:
+def test_the_floors_are_the_decided_ones_and_at_least_the_issues_minimums() -> None:
     floors = read_floors(REPO_ROOT / "pyproject.toml")
 
-    assert set(floors) == set(ISSUE_MINIMUMS)
+    assert floors == FLOORS
     for package, minimum in ISSUE_MINIMUMS.items():
-        assert floors[package] >= minimum, f"{package}'s floor went under issue 15's {minimum}%"
+        assert FLOORS[package] >= minimum, f"{package}'s floor went under issue 15's {minimum}%"
 
 
 def test_coverage_measures_every_floored_package_with_branches() -> None:
