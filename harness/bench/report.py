@@ -183,11 +183,14 @@ def targets(runs: list[Measurement], latency: Latency) -> list[str]:
             f"{worst.peak_rss_kib * KIB / 1e6:,.1f} MB ({worst.input.label})"
             + (f"; failed: {', '.join(failed)}." if failed else ".")
         )
+        # The first GetObject of a run locates the object and reads it (no version to name yet);
+        # every later one must read that same version.
         versioned = sum(r.versioned_gets for r in function_runs)
-        gets = sum(r.requests.get("GetObject", 0) for r in function_runs)
+        later = sum(max(r.requests.get("GetObject", 0) - 1, 0) for r in function_runs)
         out.append(
-            f"- {verdict(gets > 0 and versioned == gets)} every GetObject of the function named "
-            f"the version it located (the versioned path): {versioned} of {gets}."
+            f"- {verdict(later > 0 and versioned == later)} every GetObject of the function after "
+            f"the first, which locates the object, named the version it located: {versioned} of "
+            f"{later}."
         )
     tall = [r for r in function_runs if r.input.shape == "tall"]
     if tall:
