@@ -195,10 +195,14 @@ def main(argv: list[str] | None = None) -> int:
         type=int,
         default=-1,
         help=(
-            "the function's reserved concurrency (default -1: unreserved, as envs/dev.tfvars). "
-            "MiniStack drops a throttled EventBridge delivery where AWS retries it, so a reserve "
-            "the cold-start burst exceeds loses files on the emulator only"
+            "the function's reserved concurrency (default -1: unreserved, as envs/dev.tfvars); "
+            "a throttled delivery is retried until its maximum event age, as on AWS"
         ),
+    )
+    parser.add_argument(
+        "--scenario",
+        default="soak",
+        help="the reliability scenario the run is recorded as (default: soak, `make soak`'s)",
     )
     args = parser.parse_args(argv)
     if args.files < 1 or args.rate <= 0 or args.threads < 1 or args.deadline <= 0:

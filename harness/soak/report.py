@@ -74,8 +74,14 @@ def _count_cases(planned: Iterable[PlannedFile]) -> dict[str, int]:
 
 def soak_scenario(args: argparse.Namespace, cases: Sequence[CorpusCase]) -> reliability.Scenario:
     invalid = round(args.files * INVALID_SHARE)
+    command = "make soak"
+    if args.scenario != "soak":
+        command = (
+            f"python -m harness.soak --scenario {args.scenario} --files {args.files} "
+            f"--rate {args.rate:g} --threads {args.threads} --deadline {args.deadline:g}"
+        )
     return reliability.Scenario(
-        "soak",
+        args.scenario,
         title="Soak: a steady stream of mixed valid and invalid files through a fresh stack",
         done=(
             f"{args.files} files dropped at {args.rate:g} files/s from {args.threads} threads "
@@ -90,7 +96,7 @@ def soak_scenario(args: argparse.Namespace, cases: Sequence[CorpusCase]) -> reli
             "expected error code, line and field; no PutObject failed, no throttled invocation, "
             "within the deadline"
         ),
-        command="make soak",
+        command=command,
     )
 
 

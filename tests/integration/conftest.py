@@ -36,6 +36,8 @@ _OWN_EMULATOR = {
     "tests/integration/test_code_drift.py": "code-drift",
     "tests/integration/test_emulator_patches.py": "emulator-patches",
     "tests/integration/test_throttled_burst.py": "throttled",
+    "tests/integration/test_soak_command.py": "soak",
+    "tests/integration/test_bench_command.py": "bench",
 }
 
 
