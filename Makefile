@@ -228,7 +228,7 @@ UNIT_RUNS = Python $(DEV_VERSION) ($(VENV))$(if $(SECOND_UNIT_RUN), and Python $
 COVERAGE_ARGS := --cov --cov-report=term --cov-report=json
 
 .PHONY: test
-test: venv tools chromium iam-simulate lint tf-check $(RUNTIME_VENV)/.installed ## Everything: lint, Terraform checks, unit and integration tests
+test: venv tools chromium iam-simulate lint tf-check $(RUNTIME_VENV)/.installed ## Everything: lint, Terraform checks, unit and integration tests, branch coverage against its floors
 	$(if $(SECOND_UNIT_RUN),$(RUNTIME_VENV)/bin/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup tests/unit)
 	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup --target $(TARGET) $(COVERAGE_ARGS)
 	@$(PY) -m harness.coverage_floors
