@@ -38,6 +38,7 @@ _OWN_EMULATOR = {
     "tests/integration/test_throttled_burst.py": "throttled",
     "tests/integration/test_soak_command.py": "soak",
     "tests/integration/test_bench_command.py": "bench",
+    "tests/integration/test_sandbox_commands.py": "sandbox",
 }
 
 

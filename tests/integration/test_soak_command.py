@@ -53,5 +53,5 @@ def test_a_small_soak_accounts_for_every_file_and_leaves_its_record() -> None:
     records = RECORD.read_text().splitlines()
     assert len(records) == recorded_before + 1
     record = json.loads(records[-1])
-    assert record["result"] == "passed"
-    assert record["scenario"]["id"] == "soak-small"
+    assert (record["id"], record["result"]) == ("soak-small", "passed")
+    assert (record["books"]["dropped"], record["books"]["outcomes"]) == (FILES, FILES)

@@ -1,0 +1,49 @@
+"""The README's sandbox session, run as `make demo`, `make drop`, `make logs` and `make down` run
+it (harness.cli), in a sandbox folder of the test's own so a developer's sandbox is untouched."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from harness import cli, reach
+from kit.paths import REPO_ROOT
+from providers.ministack import MiniStack
+
+SAMPLE_OUTPUT = (REPO_ROOT / "triggerFile.txt").read_bytes() + b"23185\n"
+
+
+# The sandbox's emulator outlives the command that started it, by design: `make down` stops it
+# from another process. In one process, the Popen of `demo` is collected while it still runs.
+@pytest.mark.filterwarnings("ignore:subprocess [0-9]+ is still running:ResourceWarning")
+def test_demo_drop_logs_and_down(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capfdbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    sandbox = tmp_path / "sandbox"
+    monkeypatch.setattr(reach, "SANDBOX", sandbox)
+    try:
+        # WHEN `make demo` runs: THEN the sample comes back with its sum, and the function's Python
+        assert cli.main(["demo"]) == 0
+        said = capfdbinary.readouterr().out
+        assert SAMPLE_OUTPUT in said
+        assert b"- the function ran on Python 3." in said
+        assert MiniStack.recorded(sandbox / "ministack") is not None
+
+        # WHEN a file of one's own is dropped under a key: THEN its outcome is printed
+        mine = tmp_path / "mine.txt"
+        mine.write_bytes(b"a|b\n1.5|2\n")
+        assert cli.main(["drop", str(mine), "--key", "in/mine.txt"]) == 0
+        assert b"/in/mine.txt:\na|b\n1.5|2\n3.5\n" in capfdbinary.readouterr().out
+
+        # WHEN the logs are asked for: THEN the function's lines read as level, message, fields
+        assert cli.main(["logs"]) == 0
+        lines = capfdbinary.readouterr().out.decode().splitlines()
+        assert any(line.startswith("INFO    cold_start") for line in lines), lines[-5:]
+    finally:
+        # WHEN `make down` runs: THEN the emulator stops and the sandbox's folder is gone
+        stopped = cli.main(["down"])
+    assert stopped == 0
+    assert b"- stopped MiniStack on http://127.0.0.1:" in capfdbinary.readouterr().out
+    assert not (sandbox / "ministack").exists()
+    assert MiniStack.recorded(sandbox / "ministack") is None
