@@ -76,7 +76,10 @@ def reach(
 
     `start`: start the target when it does not run (`make up`); otherwise it must run already.
     """
-    target = sandbox_target(target_name, state_dir=sandbox_dir(target_name), say=tell)
+    # Where a new emulator would listen is news only to a command that starts one.
+    target = sandbox_target(
+        target_name, state_dir=sandbox_dir(target_name), say=tell if start else lambda _: None
+    )
     if start and not target.harness_deploys:
         raise TargetError(AWS_DEPLOY_HINT)
     if start and not target.running():
