@@ -17,7 +17,7 @@ from kit.paths import REPO_ROOT
 # the harness and the tests) is held to the harness's minimum.
 ISSUE_MINIMUMS = {"function/pipesum": 95, "harness": 85, "providers": 85, "kit": 85}
 # The floors as decided: a change to pyproject's floors, up or down, changes this line too.
-FLOORS = {"function/pipesum": 95, "harness": 85, "providers": 85, "kit": 85}
+FLOORS = {"function/pipesum": 95, "harness": 90, "providers": 94, "kit": 95}
 
 
 def summary(statements: int, covered: int, branches: int, covered_branches: int) -> dict[str, int]:
