@@ -142,10 +142,14 @@ class FaultyStorage(Storage):
         *,
         metadata: dict[str, str],
         expected: DestinationObject | None,
-    ) -> None:
+    ) -> DestinationObject:
         self._before_destination()
         self.fault.fire("put", etag=self._source_etag)
-        super().write_output(key, body, metadata=metadata, expected=expected)
+        return super().write_output(key, body, metadata=metadata, expected=expected)
+
+    def mark_output(self, key: str, output: DestinationObject) -> DestinationObject:
+        self._before_destination()
+        return super().mark_output(key, output)
 
     def write_output_by_copy(
         self,
@@ -156,7 +160,7 @@ class FaultyStorage(Storage):
         appended: bytes,
         metadata: dict[str, str],
         expected: DestinationObject | None,
-    ) -> int:
+    ) -> DestinationObject:
         self._before_destination()
         return super().write_output_by_copy(
             key,
@@ -196,9 +200,9 @@ class FaultyStorage(Storage):
         *,
         metadata: dict[str, str],
         expected: DestinationObject | None,
-    ) -> None:
+    ) -> DestinationObject:
         self._before_destination()
-        super().write_rejection(key, report, metadata=metadata, expected=expected)
+        return super().write_rejection(key, report, metadata=metadata, expected=expected)
 
     def remove_rejection(self, key: str, *, expected: DestinationObject) -> None:
         self._before_destination()

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
+from pipesum.byte_ranges import copy_ranges
 from pipesum.config import Settings
 from pipesum.events import ObjectCreated
 from pipesum.ordering import is_same_event, is_superseded
@@ -20,11 +21,11 @@ from pipesum.rejection import InputRejected, rejection_report
 from pipesum.storage import (
     SEQUENCER_METADATA,
     DestinationObject,
-    DestinationState,
     SourceObject,
     Storage,
     WriteConflict,
     rejection_key,
+    with_report_mark,
 )
 from pipesum.transform import SumParser
 
@@ -103,9 +104,10 @@ def process(
     a valid one is then written on the assumption that its key is new (IfNoneMatch), and the
     rejection report looked up after (HeadObject), to be removed if it is older: three requests
     for a new key. A key whose output exists costs that write's refusal and a HeadObject of the
-    output on top; a late event stops there. A source not read whole (large, or over the size
-    limit) has its order checked before its lines are read, so that a late event reads nothing
-    more.
+    output on top, four in all: the output carries a mark while a rejection report may stand
+    beside it, so that without the mark no report is looked up. A late event stops at the
+    output's HeadObject. A source not read whole (large, or over the size limit) has its order
+    checked before its lines are read, so that a late event reads nothing more.
     """
     threshold = storage.tuning.copy_threshold_bytes
     fetched: tuple[SourceObject, bytes | None] | None
@@ -166,12 +168,15 @@ def _carry_out(
 
 
 def _output(plan: Plan, write: Put | Copy, event: ObjectCreated, storage: Storage) -> Outcome:
-    """Write the output over an older one (or none), then remove an older rejection report.
+    """Write the output over an older one (or none), then settle the rejection report beside it.
 
     Only the output orders an output: a newer rejection report stays beside it, as when the
-    rejected version came after. The report is looked up after the write, not before, so that
-    an event racing a rejection finds the report the rejection wrote, or the rejection finds
-    this output (and is superseded by it).
+    rejected version came after, and the output carries the mark that says so. An output being
+    replaced has been read (HeadObject): without the mark no report exists and none is looked
+    up; with it, the report is looked up before the write, so that the write keeps the mark
+    while a newer report stays. A key assumed new has its report looked up after the write, so
+    that an event racing a rejection finds the report the rejection wrote, or the rejection finds
+    this output.
     """
     key = plan.source.key
     expected = None if plan.found is None else plan.found.output  # None: assumed new
@@ -181,17 +186,22 @@ def _output(plan: Plan, write: Put | Copy, event: ObjectCreated, storage: Storag
             if _supersedes(event, expected):
                 if _same_event(event, expected):
                     # This event's own output, written by an earlier delivery that may have
-                    # ended before it removed an older report: that removal is still due.
-                    _remove_older_report(event, key, storage)
+                    # ended before it settled the report: that is still due.
+                    _settle_report(key, storage, expected, storage.report_state(key))
                 return _superseded_outcome(key, [expected], write_conflicts=conflicts)
+        report = storage.report_state(key) if expected is not None and expected.marked else None
+        keeps_report = report is not None and _supersedes(event, report)
+        metadata = with_report_mark(plan.metadata) if keeps_report else plan.metadata
         try:
-            written = _write_output(plan, write, event, storage, expected)
+            written = _write_output(plan, write, event, storage, metadata, expected)
         except WriteConflict:
             if conflicts + 1 == MAX_WRITE_ATTEMPTS:
                 raise
             continue
-        _remove_older_report(event, key, storage)
-        return Outcome("written", key, written)
+        if expected is None:
+            report = storage.report_state(key)
+        _settle_report(key, storage, written, report)
+        return Outcome("written", key, _written_details(plan, write, storage))
     raise AssertionError("unreachable: the last attempt returns or raises")
 
 
@@ -200,38 +210,71 @@ def _write_output(
     write: Put | Copy,
     event: ObjectCreated,
     storage: Storage,
+    metadata: dict[str, str],
     expected: DestinationObject | None,
-) -> dict[str, object]:
-    """One write of the output, conditional on the key holding `expected`; what was written."""
+) -> DestinationObject:
+    """One write of the output, conditional on the key holding `expected`; the output written."""
     key = plan.source.key
     if isinstance(write, Put):
-        storage.write_output(key, write.body, metadata=plan.metadata, expected=expected)
-        return {"bytes": len(write.body), "write": "put"}
-    parts = storage.write_output_by_copy(
+        return storage.write_output(key, write.body, metadata=metadata, expected=expected)
+    return storage.write_output_by_copy(
         key,
         source_bucket=event.bucket,
         source=plan.source,
         appended=write.appended,
-        metadata=plan.metadata,
+        metadata=metadata,
         expected=expected,
     )
+
+
+def _written_details(plan: Plan, write: Put | Copy, storage: Storage) -> dict[str, object]:
+    if isinstance(write, Put):
+        return {"bytes": len(write.body), "write": "put"}
+    copied = copy_ranges(plan.source.size, storage.tuning.copy_part_bytes)
     return {
         "bytes": plan.source.size + len(write.appended),
         "write": "multipart_copy",
-        "parts": parts,
+        "parts": len(copied) + 1,
     }
 
 
-def _remove_older_report(event: ObjectCreated, key: str, storage: Storage) -> None:
-    """Delete the rejection report of `key` if it is older than this event's output.
+def _settle_report(
+    key: str,
+    storage: Storage,
+    output: DestinationObject | None,
+    report: DestinationObject | None,
+    *,
+    unordered_report_stays: bool = False,
+) -> None:
+    """Leave the rejection report of `key` consistent with the output the key holds: removed if
+    the output is newer, else recorded on the output by its mark (`Storage.mark_output`), so
+    that the writer of the next version looks the report up.
 
-    A report that changed since it was looked up belongs to a concurrent event and is left to it.
+    A report or output without a sequencer has no order: the report stays only if
+    `unordered_report_stays` (its writer's view), else the output's writer removes it. A removal
+    refused leaves the report to the concurrent event that changed it; a mark refused means the
+    output changed meanwhile, and the newer output is judged again.
     """
-    report = storage.report_state(key)
-    if report is None or _supersedes(event, report):
+    for _ in range(MAX_WRITE_ATTEMPTS):
+        if output is None or report is None:
+            return
+        if report.sequencer is None or output.sequencer is None:
+            outdated = not unordered_report_stays
+        else:
+            outdated = is_superseded(report.sequencer, by=output.sequencer)
+        if outdated:
+            with contextlib.suppress(WriteConflict):
+                storage.remove_rejection(key, expected=report)
+            return
+        if output.marked:
+            return
+        try:
+            storage.mark_output(key, output)
+        except WriteConflict:
+            output = storage.output_state(key)
+            continue
         return
-    with contextlib.suppress(WriteConflict):
-        storage.remove_rejection(key, expected=report)
+    raise WriteConflict(f"the output of {key!r} kept changing while its report was recorded on it")
 
 
 def _report(
@@ -241,19 +284,28 @@ def _report(
     storage: Storage,
     now: Callable[[], datetime.datetime],
 ) -> Outcome:
-    """Write the rejection report unless the output or the report is as new as this event."""
+    """Write the rejection report unless the output or the report is as new as this event.
+
+    The output is read first: one as new as this event ends it. An output without the mark has
+    no report beside it, so the report is written as new, unread (IfNoneMatch), and the output
+    then marked; otherwise the report is read and the write made conditional on it.
+    """
     key, source = plan.source.key, plan.source
-    if plan.found is None:
-        state = storage.destination_state(key)
-    else:
-        state = DestinationState(plan.found.output, storage.report_state(key))
+    output = storage.output_state(key) if plan.found is None else plan.found.output
+    if _supersedes(event, output):
+        return _superseded_outcome(key, [output])
+    report = None if output is not None and not output.marked else storage.report_state(key)
     for conflicts in range(MAX_WRITE_ATTEMPTS):
         if conflicts:
-            state = storage.destination_state(key)
-        if any(_supersedes(event, found) for found in (state.output, state.report)):
+            output, report = storage.output_state(key), storage.report_state(key)
+            if _same_event(event, report):
+                # This event's own report, written by an earlier delivery (or a concurrent one)
+                # that may have ended before it marked the output: that is still due.
+                _settle_report(key, storage, output, report, unordered_report_stays=True)
+        if any(_supersedes(event, found) for found in (output, report)):
             details = {"write_conflicts": conflicts} if conflicts else {}
-            return _superseded_outcome(key, [state.output, state.report], **details)
-        report = rejection_report(
+            return _superseded_outcome(key, [output, report], **details)
+        report_body = rejection_report(
             rejected,
             source_bucket=event.bucket,
             source_key=key,
@@ -262,11 +314,14 @@ def _report(
             rejected_at=now(),
         )
         try:
-            storage.write_rejection(key, report, metadata=plan.metadata, expected=state.report)
+            written = storage.write_rejection(
+                key, report_body, metadata=plan.metadata, expected=report
+            )
         except WriteConflict:
             if conflicts + 1 == MAX_WRITE_ATTEMPTS:
                 raise
             continue
+        _settle_report(key, storage, output, written, unordered_report_stays=True)
         return Outcome(
             "rejected",
             key,

@@ -15,12 +15,13 @@ import contextlib
 import hashlib
 import itertools
 from collections.abc import Generator, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote_plus
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from pipesum.byte_ranges import copy_ranges, read_ranges
 from pipesum.tuning import Tuning
 
 if TYPE_CHECKING:
@@ -30,8 +31,9 @@ if TYPE_CHECKING:
 
 REJECTED_PREFIX = "_rejected/"
 SEQUENCER_METADATA = "source-sequencer"
+#: On an output: a rejection report of its key may exist (see `Storage.mark_output`).
+REPORT_MARK_METADATA = "rejection-report"
 OUTPUT_CONTENT_TYPE = "text/plain; charset=utf-8"
-MAX_COPY_PARTS = 9_999  # S3 allows 10,000 parts; the last is the appended row
 _NOT_FOUND = {"404", "NoSuchKey", "NotFound", "NoSuchVersion"}
 # A conditional write or delete lost to a concurrent one: 412, or 409 while both were in flight.
 _CONFLICT = {"PreconditionFailed", "412", "ConditionalRequestConflict", "409"}
@@ -57,18 +59,17 @@ class SourceObject:
 
 @dataclass(frozen=True)
 class DestinationObject:
-    """An output or rejection report as found: its ETag and the sequencer that produced it."""
+    """An output or rejection report as found or written: its ETag, the sequencer that produced
+    it and its object metadata."""
 
     etag: str
     sequencer: str | None
+    metadata: dict[str, str] = field(default_factory=dict, compare=False)
 
-
-@dataclass(frozen=True)
-class DestinationState:
-    """What the destination holds for one key; writes are conditional on it being unchanged."""
-
-    output: DestinationObject | None
-    report: DestinationObject | None
+    @property
+    def marked(self) -> bool:
+        """An output marked as having a rejection report beside it (`Storage.mark_output`)."""
+        return REPORT_MARK_METADATA in self.metadata
 
 
 def _is_not_found(error: ClientError) -> bool:
@@ -198,10 +199,6 @@ class Storage:
             f"{length} bytes: neither that range nor the whole object"
         )
 
-    def destination_state(self, key: str) -> DestinationState:
-        """The output and the rejection report the destination holds for `key` now."""
-        return DestinationState(output=self.output_state(key), report=self.report_state(key))
-
     def output_state(self, key: str) -> DestinationObject | None:
         """The output the destination holds for `key` now, or None."""
         return self._head_destination(key)
@@ -217,8 +214,8 @@ class Storage:
             if _is_not_found(error):
                 return None
             raise
-        sequencer = head.get("Metadata", {}).get(SEQUENCER_METADATA) or None
-        return DestinationObject(etag=head["ETag"], sequencer=sequencer)
+        metadata = head.get("Metadata", {})
+        return DestinationObject(head["ETag"], metadata.get(SEQUENCER_METADATA) or None, metadata)
 
     def write_output(
         self,
@@ -227,10 +224,10 @@ class Storage:
         *,
         metadata: dict[str, str],
         expected: DestinationObject | None,
-    ) -> None:
+    ) -> DestinationObject:
         """One PutObject of the output, refused (WriteConflict) if the key changed meanwhile."""
         with _conflicts_raised(key):
-            self._s3.put_object(
+            written = self._s3.put_object(
                 Bucket=self._destination,
                 Key=key,
                 Body=body,
@@ -238,6 +235,29 @@ class Storage:
                 Metadata=metadata,
                 **_unless_changed(expected),
             )
+        return _written(written["ETag"], metadata)
+
+    def mark_output(self, key: str, output: DestinationObject) -> DestinationObject:
+        """Record on the output that a rejection report of its key may exist: the same bytes,
+        copied onto themselves inside S3 with the mark added to their metadata, refused
+        (WriteConflict) if the output is no longer `output`.
+
+        The mark lets the writer of the next version learn from the output's HeadObject alone
+        whether a report must be looked up.
+        """
+        metadata = with_report_mark(output.metadata)
+        with _conflicts_raised(key):
+            copied = self._s3.copy_object(
+                Bucket=self._destination,
+                Key=key,
+                CopySource={"Bucket": self._destination, "Key": key},
+                CopySourceIfMatch=output.etag,
+                IfMatch=output.etag,
+                MetadataDirective="REPLACE",
+                Metadata=metadata,
+                ContentType=OUTPUT_CONTENT_TYPE,
+            )
+        return _written(copied["CopyObjectResult"]["ETag"], metadata)
 
     def write_output_by_copy(
         self,
@@ -248,14 +268,14 @@ class Storage:
         appended: bytes,
         metadata: dict[str, str],
         expected: DestinationObject | None,
-    ) -> int:
+    ) -> DestinationObject:
         """Write the source object followed by `appended`, copying the source inside S3.
 
         A multipart upload: UploadPartCopy of the source's byte ranges (each at most
         copy_part_bytes), pinned to the version and ETag that were read, then `appended` as the
         last part, completed only if the key still holds `expected` (else WriteConflict). Any
         failure aborts the upload, so no part is left behind, and is raised. Uploads of the key
-        that an earlier, killed attempt left open are aborted first. Returns the number of parts.
+        that an earlier, killed attempt left open are aborted first.
         """
         self.abort_open_uploads(key)
         ranges = copy_ranges(source.size, self.tuning.copy_part_bytes)
@@ -293,7 +313,7 @@ class Storage:
             )
             parts.append({"PartNumber": number, "ETag": uploaded["ETag"]})
             with _conflicts_raised(key):
-                self._s3.complete_multipart_upload(
+                completed = self._s3.complete_multipart_upload(
                     Bucket=self._destination,
                     Key=key,
                     UploadId=upload_id,
@@ -308,7 +328,7 @@ class Storage:
                     Bucket=self._destination, Key=key, UploadId=upload_id
                 )
             raise
-        return len(parts)
+        return _written(completed["ETag"], metadata)
 
     def _copy_part(
         self,
@@ -356,10 +376,10 @@ class Storage:
         *,
         metadata: dict[str, str],
         expected: DestinationObject | None,
-    ) -> None:
+    ) -> DestinationObject:
         """Write the rejection report of `key`, refused (WriteConflict) if it changed meanwhile."""
         with _conflicts_raised(rejection_key(key)):
-            self._s3.put_object(
+            written = self._s3.put_object(
                 Bucket=self._destination,
                 Key=rejection_key(key),
                 Body=report,
@@ -367,6 +387,7 @@ class Storage:
                 Metadata=metadata,
                 **_unless_changed(expected),
             )
+        return _written(written["ETag"], metadata)
 
     def remove_rejection(self, key: str, *, expected: DestinationObject) -> None:
         """Delete the rejection report of `key` if it is still `expected` (else WriteConflict)."""
@@ -390,6 +411,15 @@ def _conflicts_raised(key: str) -> Iterator[None]:
         raise
 
 
+def with_report_mark(metadata: dict[str, str]) -> dict[str, str]:
+    """An output's metadata with the mark that a rejection report of its key may exist."""
+    return {**metadata, REPORT_MARK_METADATA: "may-exist"}
+
+
+def _written(etag: str, metadata: dict[str, str]) -> DestinationObject:
+    return DestinationObject(etag, metadata.get(SEQUENCER_METADATA) or None, metadata)
+
+
 def rejection_key(key: str) -> str:
     """Where the rejection report of `key` goes: `_rejected/<key>.json`.
 
@@ -400,34 +430,6 @@ def rejection_key(key: str) -> str:
     if len(report.encode()) <= MAX_KEY_BYTES:
         return report
     return f"{REJECTED_PREFIX}sha256/{hashlib.sha256(key.encode()).hexdigest()}.json"
-
-
-def copy_ranges(size: int, part_bytes: int) -> list[tuple[int, int]]:
-    """Cut bytes 0..size-1 into the fewest ranges of at most `part_bytes`, as equal as can be.
-
-    Equal ranges keep every part far above S3's 5 MiB minimum when the source is at least that
-    large: with n parts, each holds more than (n - 1) / n of `part_bytes`.
-    """
-    if size < 1 or part_bytes < 1:
-        raise ValueError(f"cannot cut {size} bytes into parts of {part_bytes}")
-    count = -(-size // part_bytes)
-    if count > MAX_COPY_PARTS:
-        raise ValueError(
-            f"{size} bytes in parts of at most {part_bytes} need {count} parts; "
-            f"a multipart upload holds {MAX_COPY_PARTS} besides the appended row"
-        )
-    bounds = [size * index // count for index in range(count + 1)]
-    return [(bounds[index], bounds[index + 1] - 1) for index in range(count)]
-
-
-def read_ranges(size: int, first_read: int, largest_read: int) -> Iterator[tuple[int, int]]:
-    """Bytes 0..size-1 in ranges of `first_read` bytes, then twice as many up to `largest_read`."""
-    length, position = first_read, 0
-    while position < size:
-        last = min(position + length, size) - 1
-        yield position, last
-        position = last + 1
-        length = min(2 * length, largest_read)
 
 
 def _read_exactly(body: StreamingBody, count: int, key: str) -> bytes:

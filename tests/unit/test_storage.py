@@ -15,13 +15,8 @@ from botocore.config import Config
 from botocore.response import StreamingBody
 from botocore.stub import Stubber
 
-from pipesum.storage import (
-    MAX_COPY_PARTS,
-    SourceObject,
-    Storage,
-    UnexpectedAnswer,
-    copy_ranges,
-)
+from pipesum.byte_ranges import MAX_COPY_PARTS, copy_ranges
+from pipesum.storage import SourceObject, Storage, UnexpectedAnswer
 from pipesum.tuning import S3_MAX_PART_BYTES, S3_MIN_PART_BYTES, Tuning
 
 if TYPE_CHECKING:

@@ -26,6 +26,7 @@ from botocore.exceptions import ClientError
 
 from harness.reliability import Scenario
 from harness.stack import StackOutputs
+from pipesum.storage import REPORT_MARK_METADATA
 from tests.integration.secure.support import (
     ROLE_SESSION_NAME,
     SMALL_INPUT,
@@ -201,6 +202,23 @@ def _write_an_output(scene: Scene) -> None:
     _s3(scene).put_object(Bucket=scene.outputs.destination_bucket, Key=key, Body=b"ok")
 
 
+def _mark_an_output(scene: Scene) -> None:
+    """An output copied onto itself with the report mark (GetObject and PutObject both)."""
+    bucket, key = scene.outputs.destination_bucket, f"least-privilege-probe-{uuid.uuid4().hex[:8]}"
+    etag = _s3(scene).put_object(Bucket=bucket, Key=key, Body=b"ok")["ETag"]
+    _s3(scene).copy_object(
+        Bucket=bucket,
+        Key=key,
+        CopySource={"Bucket": bucket, "Key": key},
+        CopySourceIfMatch=etag,
+        MetadataDirective="REPLACE",
+        Metadata={REPORT_MARK_METADATA: "may-exist"},
+    )
+    assert _s3(scene).head_object(Bucket=bucket, Key=key)["Metadata"] == {
+        REPORT_MARK_METADATA: "may-exist"
+    }
+
+
 def _remove_a_stale_report(scene: Scene) -> None:
     key = f"_rejected/least-privilege-probe-{uuid.uuid4().hex[:8]}.json"
     _s3(scene).delete_object(Bucket=scene.outputs.destination_bucket, Key=key)
@@ -213,6 +231,7 @@ ALLOWED: dict[str, Callable[[Scene], None]] = {
     "s3:ListBucket destination (missing key: 404, not 403)": _missing_destination_key_is_404,
     "s3:GetObject destination (the ordering check)": _check_the_output,
     "s3:PutObject destination": _write_an_output,
+    "s3:GetObject and s3:PutObject destination (an output marked in place)": _mark_an_output,
     "s3:DeleteObject destination _rejected/": _remove_a_stale_report,
 }
 
