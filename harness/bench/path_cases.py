@@ -25,6 +25,18 @@ PATH_CASES: tuple[tuple[str, str, tuple[bytes, ...], bytes | None], ...] = (
     ("valid version after a rejected one", "fixed.txt", (INVALID_BYTES,), SAMPLE_BYTES),
     ("rejected file, new key", "bad.txt", (), INVALID_BYTES),
     ("rejected version of a key with an output", "broken.txt", (SAMPLE_BYTES,), INVALID_BYTES),
+    (
+        "second rejected version of a key with an output",
+        "rebroken.txt",
+        (SAMPLE_BYTES, INVALID_BYTES),
+        b"a|b\n1|y\n",
+    ),
+    (
+        "valid version after a rejected one, key with an output",
+        "mended.txt",
+        (b"a|b\n1|2\n", INVALID_BYTES),
+        SAMPLE_BYTES,
+    ),
     ("redelivered event", "twice.txt", (SAMPLE_BYTES,), None),
     ("source deleted since its event", "gone.txt", (), SAMPLE_BYTES),
     ("URL-encoded key in the event", "with space.txt", (), SAMPLE_BYTES),
