@@ -35,6 +35,7 @@ SHORT_NAMES = {
     "UploadPart": "Part",
     "CompleteMultipartUpload": "Complete",
     "DeleteObject": "Delete",
+    "CopyObject": "Copy",
     "ListMultipartUploads": "ListUploads",
 }
 
