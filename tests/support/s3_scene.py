@@ -25,7 +25,7 @@ from moto import mock_aws
 from pipesum.config import Settings
 from pipesum.events import ObjectCreated
 from pipesum.process import Outcome, process
-from pipesum.storage import Storage
+from pipesum.storage import SEQUENCER_METADATA, Storage
 from pipesum.tuning import Tuning
 
 if TYPE_CHECKING:
@@ -74,6 +74,12 @@ class Scene:
             now=lambda: datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC),
         )
         return outcome, Counter(self.requests)
+
+    def place(self, key: str, body: bytes, *, sequencer: str) -> None:
+        """Put `body` under `key` in the destination, as another event's write would."""
+        self.s3.put_object(
+            Bucket=DESTINATION, Key=key, Body=body, Metadata={SEQUENCER_METADATA: sequencer}
+        )
 
     def output(self, key: str) -> bytes:
         return self.s3.get_object(Bucket=DESTINATION, Key=key)["Body"].read()

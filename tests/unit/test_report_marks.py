@@ -14,7 +14,7 @@ import json
 import pytest
 
 from pipesum.storage import REPORT_MARK_METADATA, SEQUENCER_METADATA
-from tests.support.s3_scene import DESTINATION, INVALID, OUTPUT, SAMPLE, Scene, make_scene
+from tests.support.s3_scene import INVALID, OUTPUT, SAMPLE, Scene, make_scene
 
 scene = pytest.fixture(make_scene)
 
@@ -81,9 +81,7 @@ def test_a_rejection_whose_delivery_died_before_the_mark_marks_the_output_when_r
 ) -> None:
     scene.handle(scene.drop("k", SAMPLE, sequencer="0A"))
     rejected = scene.drop("k", INVALID, sequencer="0B")
-    scene.s3.put_object(
-        Bucket=DESTINATION, Key="_rejected/k.json", Body=b"{}", Metadata={SEQUENCER_METADATA: "0B"}
-    )
+    scene.place("_rejected/k.json", b"{}", sequencer="0B")
     assert REPORT_MARK_METADATA not in scene.metadata("k")
     outcome, _ = scene.handle(rejected)
     assert outcome.kind == "superseded"
@@ -99,11 +97,7 @@ def test_a_mark_refused_because_a_newer_version_was_written_removes_the_report_i
     is refused, the newer output read, and the rejection removes its own report, now older."""
     scene.handle(scene.drop("k", SAMPLE, sequencer="0A"))
     rejected = scene.drop("k", INVALID, sequencer="0B")
-    scene.before_next_copy.append(
-        lambda: scene.s3.put_object(
-            Bucket=DESTINATION, Key="k", Body=b"newer\n", Metadata={SEQUENCER_METADATA: "0C"}
-        )
-    )
+    scene.before_next_copy.append(lambda: scene.place("k", b"newer\n", sequencer="0C"))
     outcome, requests = scene.handle(rejected)
     assert outcome.kind == "rejected"
     assert scene.destination_keys() == ["k"]
@@ -127,11 +121,7 @@ def test_a_mark_refused_because_an_older_version_was_written_marks_that_output(
     goes onto that output."""
     scene.handle(scene.drop("k", SAMPLE, sequencer="01"))
     rejected = scene.drop("k", INVALID, sequencer="03")
-    scene.before_next_copy.append(
-        lambda: scene.s3.put_object(
-            Bucket=DESTINATION, Key="k", Body=b"second\n", Metadata={SEQUENCER_METADATA: "02"}
-        )
-    )
+    scene.before_next_copy.append(lambda: scene.place("k", b"second\n", sequencer="02"))
     outcome, _ = scene.handle(rejected)
     assert outcome.kind == "rejected"
     assert scene.destination_keys() == ["_rejected/k.json", "k"]

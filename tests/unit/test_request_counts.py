@@ -119,9 +119,7 @@ def test_a_late_rejected_version_stops_at_the_newer_output(scene: Scene) -> None
     """The newer output is written in place directly: an event without a version id reads the
     source as it is now, so the source must still hold the rejected bytes."""
     late = scene.drop("k", INVALID, sequencer="0A")
-    scene.s3.put_object(
-        Bucket=DESTINATION, Key="k", Body=OUTPUT, Metadata={SEQUENCER_METADATA: "0B"}
-    )
+    scene.place("k", OUTPUT, sequencer="0B")
     outcome, requests = scene.handle(late)
     assert outcome.kind == "superseded"
     assert scene.destination_keys() == ["k"]
@@ -155,9 +153,7 @@ def test_a_redelivered_event_removes_the_older_report_its_first_delivery_left(
     """As when the first delivery was killed between its output and the report's removal."""
     scene.handle(scene.drop("k", INVALID, sequencer="0A"))
     event = scene.drop("k", SAMPLE, sequencer="0B")
-    scene.s3.put_object(
-        Bucket=DESTINATION, Key="k", Body=OUTPUT, Metadata={SEQUENCER_METADATA: "0B"}
-    )
+    scene.place("k", OUTPUT, sequencer="0B")
     outcome, requests = scene.handle(event)
     assert outcome.kind == "superseded"
     assert scene.destination_keys() == ["k"]
