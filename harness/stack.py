@@ -89,7 +89,12 @@ class Stack:
         self.var_file = var_file
         self.local_backend = local_backend
         self.connection = connection
-        self.terraform = Terraform(workdir, connection.environment(), terraform_command)
+        # A throwaway stack's emulator is gone when a failed deploy is looked into: the
+        # provider's log of every request is what is left of it.
+        debug_log = workdir / "terraform-debug.log" if throwaway else None
+        self.terraform = Terraform(
+            workdir, connection.environment(), terraform_command, debug_log=debug_log
+        )
         self.variables: dict[str, object] = {
             "environment": environment,
             "region": connection.region,

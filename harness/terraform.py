@@ -95,6 +95,8 @@ class Terraform:
     command: str = "terraform"
     #: Arguments every plan/apply/destroy gets, such as -var-file for a real environment.
     variable_args: tuple[str, ...] = ()
+    #: Where Terraform and the provider log every request at DEBUG (TF_LOG_PATH), or nowhere.
+    debug_log: Path | None = None
 
     def executable(self) -> list[str]:
         if shutil.which("terraform") is None:
@@ -131,6 +133,8 @@ class Terraform:
         config = cli_config(REPO_ROOT / "build")
         if config is not None:
             env["TF_CLI_CONFIG_FILE"] = str(config)
+        if self.debug_log is not None:
+            env |= {"TF_LOG": "DEBUG", "TF_LOG_PATH": str(self.debug_log)}
         return env
 
     def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
@@ -169,7 +173,9 @@ class Terraform:
             )
         return (
             f"`{self.command} {' '.join(args)}` failed (exit {result.returncode}) "
-            f"in {self.workdir}.{hint}\n{tail}\n(full output: {self.workdir / 'terraform.log'})"
+            f"in {self.workdir}.{hint}\n{tail}\n(full output: {self.workdir / 'terraform.log'}"
+            + (f"; every request: {self.debug_log}" if self.debug_log is not None else "")
+            + ")"
         )
 
     def init(self) -> None:
