@@ -26,6 +26,13 @@ REQUESTS_BEGIN = "<!-- requests per event: begin -->"
 REQUESTS_END = "<!-- requests per event: end -->"
 #: The issue's targets: at most this many S3 requests for one event on these paths.
 REQUEST_TARGETS = {"new key, valid small file": 3, "new version of a key with an output": 4}
+#: Paths issue 16 allows no more requests than before it.
+NO_MORE_THAN_BEFORE = (
+    "rejected file, new key",
+    "rejected version of a key with an output",
+    "second rejected version of a key with an output",
+    "large file (6 MiB, copied)",
+)
 SHORT_NAMES = {
     "GetObject": "Get",
     "PutObject": "Put",
@@ -158,6 +165,16 @@ def requests_section(counts: RequestCounts) -> str:
             most = REQUEST_TARGETS[count.path]
             met = "met" if count.total <= most else "**not met**"
             verdicts.append(f"- {count.path}: at most {most} (issue 16): {count.total}, {met}")
+        if count.path in NO_MORE_THAN_BEFORE:
+            earlier = before.get(count.path)
+            if earlier is None:
+                verdicts.append(f"- {count.path}: no more than before: not counted before")
+                continue
+            met = "met" if count.total <= earlier.total else "**not met**"
+            verdicts.append(
+                f"- {count.path}: no more than before (issue 16): {count.total} "
+                f"(before {earlier.total}), {met}"
+            )
     section = fill(
         "requests.md.tmpl",
         begin=REQUESTS_BEGIN,

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from harness.bench.path_cases import PATH_CASES
 from harness.bench.requests import (
+    NO_MORE_THAN_BEFORE,
     REQUEST_TARGETS,
     REQUESTS_BEGIN,
     REQUESTS_END,
@@ -31,7 +32,29 @@ def counts(new_key: int, existing: int) -> RequestCounts:
 
 
 def test_every_target_names_a_path_the_probe_measures() -> None:
-    assert set(REQUEST_TARGETS) <= {case[0] for case in PATH_CASES}
+    assert set(REQUEST_TARGETS) | set(NO_MORE_THAN_BEFORE) <= {case[0] for case in PATH_CASES}
+
+
+def test_a_path_allowed_no_more_than_before_is_judged_against_the_baseline() -> None:
+    rejected, large, never = NO_MORE_THAN_BEFORE[0], NO_MORE_THAN_BEFORE[-1], NO_MORE_THAN_BEFORE[1]
+    section = requests_section(
+        RequestCounts(
+            measured=[
+                PathCount(rejected, "rejected", {"GetObject": 1, "HeadObject": 2, "PutObject": 1}),
+                PathCount(large, "written", {"HeadObject": 4, "GetObject": 2}),
+                PathCount(never, "rejected", {"GetObject": 1}),
+            ],
+            baseline=[
+                PathCount(rejected, "rejected", {"HeadObject": 3, "GetObject": 1, "PutObject": 1}),
+                PathCount(large, "written", {"HeadObject": 3, "GetObject": 2}),
+            ],
+            baseline_revision="abc1234",
+            buckets=[],
+        )
+    )
+    assert f"- {rejected}: no more than before (issue 16): 4 (before 5), met" in section
+    assert f"- {large}: no more than before (issue 16): 6 (before 5), **not met**" in section
+    assert f"- {never}: no more than before: not counted before" in section
 
 
 def test_the_table_sets_each_path_beside_the_baseline_and_says_which_target_is_missed() -> None:
