@@ -16,6 +16,7 @@ class RealAWS(Target):
     limitations = ()
     default_environment = "dev"
     harness_deploys = False
+    enforces_minimum_part_size = True
 
     def __init__(self, region: str | None = None) -> None:
         self.region = (

@@ -80,6 +80,9 @@ class Target(abc.ABC):
     harness_deploys: bool = True
     #: True: stopping it discards whatever was deployed on it (an emulator the harness runs).
     stop_discards_deployments: bool = False
+    #: True: it refuses multipart parts under 5 MiB but the last, as S3 does, so that copies
+    #: cannot be tried with small parts.
+    enforces_minimum_part_size: bool = False
 
     @property
     def description(self) -> str:

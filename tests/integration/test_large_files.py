@@ -42,10 +42,6 @@ CASES = load_corpus()
 TUNING_NAMES = ("COPY_THRESHOLD_BYTES", "COPY_PART_BYTES", "READ_CHUNK_BYTES")
 
 
-def small_parts_allowed(target: Target) -> bool:
-    return target.name != "aws"
-
-
 @pytest.fixture(scope="module")
 def function_environment(
     outputs: StackOutputs, connection: Connection
@@ -78,7 +74,7 @@ def function_environment(
 def small_copies(
     target: Target, function_environment: Callable[[dict[str, str]], None]
 ) -> Iterator[None]:
-    if not small_parts_allowed(target):
+    if target.enforces_minimum_part_size:
         pytest.skip("S3 refuses parts under 5 MiB: the threshold cannot be lowered on AWS")
     function_environment(
         {
@@ -246,7 +242,7 @@ def copy_storage(s3: S3Client, destination: str) -> Storage:
 def test_a_replaced_source_is_refused_by_its_etag_and_the_upload_aborted(
     target: Target, buckets: tuple[S3Client, str, str]
 ) -> None:
-    if not small_parts_allowed(target):
+    if target.enforces_minimum_part_size:
         pytest.skip("S3 refuses parts under 5 MiB")
     # GIVEN a source located (size, ETag) and then replaced, in a bucket without versioning
     s3, source_bucket, destination = buckets
@@ -274,7 +270,7 @@ def test_a_replaced_source_is_refused_by_its_etag_and_the_upload_aborted(
 def test_a_failure_mid_upload_leaves_no_upload_behind(
     target: Target, buckets: tuple[S3Client, str, str]
 ) -> None:
-    if not small_parts_allowed(target):
+    if target.enforces_minimum_part_size:
         pytest.skip("S3 refuses parts under 5 MiB")
     s3, source_bucket, destination = buckets
     storage = copy_storage(s3, destination)
@@ -305,7 +301,7 @@ def test_ranged_reads_and_small_copy_parts_are_what_the_emulator_does(
     target: Target, buckets: tuple[S3Client, str, str]
 ) -> None:
     """Pins the target's behaviour: 206 ranges pinned by IfMatch, 10-byte parts accepted."""
-    if not small_parts_allowed(target):
+    if target.enforces_minimum_part_size:
         pytest.skip("S3 refuses parts under 5 MiB")
     s3, source_bucket, destination = buckets
     storage = copy_storage(s3, destination)
