@@ -11,7 +11,6 @@ shows up here and not only as a slower benchmark.
 
 from __future__ import annotations
 
-import itertools
 from decimal import Decimal
 from unittest import mock
 
@@ -21,8 +20,7 @@ from hypothesis import strategies as st
 
 from pipesum.fast_sum import fast_sum
 from pipesum.number_fields import VALID_FIELDS_PREFIX_RE, sum_numbers
-from pipesum.rejection import InputRejected
-from pipesum.transform import SumParser
+from tests.support.chunked import Outcome, streamed
 
 LIMIT = 1 << 30
 BOM = b"\xef\xbb\xbf"
@@ -33,7 +31,6 @@ DIFFERENTIAL = settings(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 TOO_LONG_FOR_INT = "9" * 4301  # int() refuses more than 4300 digits
-Outcome = bytes | tuple[str, str, int | None, int | None]
 
 
 def exactly(value: int | Decimal) -> tuple[str, str]:
@@ -136,27 +133,12 @@ def test_fast_sum_is_the_general_sum_or_none(fields: bytes) -> None:
 # --- the parser with and without the shortcuts -----------------------------------------------
 
 
-def parsed(original: bytes, chunk_sizes: list[int]) -> Outcome:
-    """Feed `original` to the parser in chunks of the given sizes (cycled)."""
-    try:
-        parser = SumParser(size=len(original), max_bytes=LIMIT)
-        position = 0
-        for size in itertools.cycle(chunk_sizes):
-            if position >= len(original) or not parser.feed(original[position : position + size]):
-                break
-            position += size
-        row = parser.result()
-    except InputRejected as rejected:
-        return (rejected.code.value, rejected.message, rejected.line, rejected.field)
-    return original + row.appended(ends_with_line_feed=original.endswith(b"\n"))
-
-
 def parsed_both_ways(original: bytes, chunk_sizes: list[int]) -> tuple[Outcome, Outcome]:
     """The parser's outcome with the shortcut, and with `fast_sum` always answering None."""
     with mock.patch("pipesum.line_scans.fast_sum", wraps=fast_sum) as shortcut:
-        with_shortcut = parsed(original, chunk_sizes)
+        with_shortcut = streamed(original, LIMIT, chunk_sizes)
     with mock.patch("pipesum.line_scans.fast_sum", return_value=None) as refused:
-        general = parsed(original, chunk_sizes)
+        general = streamed(original, LIMIT, chunk_sizes)
     # The replacement stood where the parser asks, as often as the real one was asked.
     assert refused.call_count == shortcut.call_count
     return with_shortcut, general
@@ -246,7 +228,7 @@ def test_the_parser_asks_the_shortcut_for_a_long_line_2() -> None:
     row = wide_amounts(8192)
     original = b"|".join(b"c" for _ in range(8192)) + b"\n" + row + b"\n"
     with mock.patch("pipesum.line_scans.fast_sum", wraps=fast_sum) as shortcut:
-        parsed(original, [4096])
+        streamed(original, LIMIT, [4096])
     taken = [call for call in shortcut.call_args_list if fast_sum(*call.args) is not None]
     assert len(taken) >= len(row) // 4096 - 1
     with_shortcut, general = parsed_both_ways(original, [4096])

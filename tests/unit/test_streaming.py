@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 from kit.reference_transform import reference_append_sum
 from pipesum.rejection import InputRejected
 from pipesum.transform import SumParser, append_sum, format_sum
+from tests.support.chunked import Outcome, streamed
 
 LIMIT = 1 << 20
 BOM = b"\xef\xbb\xbf"
@@ -31,33 +32,12 @@ DIFFERENTIAL = settings(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 
-Outcome = bytes | tuple[str, str, int | None, int | None]
-
 
 def reference(original: bytes, max_bytes: int) -> Outcome:
     try:
         return reference_append_sum(original, max_bytes=max_bytes)
     except InputRejected as rejected:
         return (rejected.code.value, rejected.message, rejected.line, rejected.field)
-
-
-def streamed(original: bytes, max_bytes: int, chunk_sizes: list[int]) -> Outcome:
-    """Feed `original` in chunks of the given sizes (cycled), as the function reads S3."""
-    try:
-        parser = SumParser(size=len(original), max_bytes=max_bytes)
-        position = 0
-        for size in itertools.cycle(chunk_sizes):
-            if position >= len(original) or not parser.feed(original[position : position + size]):
-                break
-            position += size
-        row = parser.result()
-    except InputRejected as rejected:
-        return (rejected.code.value, rejected.message, rejected.line, rejected.field)
-    # The function learns the last byte from the bytes it read, or from one more ranged read.
-    ends = parser.ends_with_line_feed
-    if ends is None:
-        ends = original.endswith(b"\n")
-    return original + row.appended(ends_with_line_feed=ends)
 
 
 def whole(original: bytes, max_bytes: int) -> Outcome:

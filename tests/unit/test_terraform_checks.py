@@ -6,13 +6,13 @@ module removed, and a failure reported as one line."""
 
 from __future__ import annotations
 
-import stat
 from pathlib import Path
 
 import pytest
 
 from harness import terraform_checks
 from kit.paths import REPO_ROOT
+from tests.support.stand_in import stand_in
 
 FAKE_TERRAFORM = """#!/bin/sh
 echo "$PWD $*" >> "{log}"
@@ -29,12 +29,7 @@ exit 0
 @pytest.fixture
 def fake_terraform(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     log = tmp_path / "calls.log"
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    script = bin_dir / "terraform"
-    script.write_text(FAKE_TERRAFORM.format(log=log))
-    script.chmod(script.stat().st_mode | stat.S_IXUSR)
-    monkeypatch.setenv("PATH", f"{bin_dir}:/usr/bin:/bin")
+    stand_in(tmp_path, monkeypatch, "terraform", FAKE_TERRAFORM.format(log=log))
     package = tmp_path / "function.zip"
     package.write_bytes(b"zip")
     monkeypatch.setattr(terraform_checks, "FUNCTION_PACKAGE", package)

@@ -3,12 +3,12 @@ a deploy that failed on an emulator since stopped can still be looked into."""
 
 from __future__ import annotations
 
-import stat
 from pathlib import Path
 
 import pytest
 
 from harness.terraform import Terraform, TerraformError
+from tests.support.stand_in import stand_in
 
 FAILING_TERRAFORM = """#!/bin/sh
 echo "TF_LOG=$TF_LOG TF_LOG_PATH=$TF_LOG_PATH" > "{seen}"
@@ -21,12 +21,7 @@ exit 1
 def seen(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """What the stand-in terraform was given: the file it writes its logging variables to."""
     seen = tmp_path / "seen.txt"
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    script = bin_dir / "terraform"
-    script.write_text(FAILING_TERRAFORM.format(seen=seen))
-    script.chmod(script.stat().st_mode | stat.S_IXUSR)
-    monkeypatch.setenv("PATH", f"{bin_dir}:/usr/bin:/bin")
+    stand_in(tmp_path, monkeypatch, "terraform", FAILING_TERRAFORM.format(seen=seen))
     monkeypatch.delenv("TF_LOG", raising=False)
     monkeypatch.delenv("TF_LOG_PATH", raising=False)
     return seen
