@@ -310,7 +310,7 @@ def test_ranged_reads_and_small_copy_parts_are_what_the_emulator_does(
     source = storage.locate_source(source_bucket, "k", None)
     assert source is not None
     assert storage.read_source_range(source_bucket, source, 4, 7) == b"1|2\n"
-    parts = storage.write_output_by_copy(
+    written = storage.write_output_by_copy(
         "k",
         source_bucket=source_bucket,
         source=source,
@@ -318,9 +318,10 @@ def test_ranged_reads_and_small_copy_parts_are_what_the_emulator_does(
         metadata={"m": "v"},
         expected=None,
     )
-    assert parts == 6  # 48 bytes in five 10-byte ranges (at most), then the row
     output = s3.get_object(Bucket=destination, Key="k")
     assert output["Body"].read() == body + b"3\n"
     assert output["Metadata"] == {"m": "v"}
+    assert (written.etag, written.metadata) == (output["ETag"], {"m": "v"})
     report = json.dumps(output["ResponseMetadata"]["HTTPHeaders"])  # for a failure's message
+    # 48 bytes in five 10-byte ranges (at most), then the row: six parts
     assert output["ETag"].strip('"').endswith("-6"), report
