@@ -80,9 +80,10 @@ def soak_scenario(args: argparse.Namespace, cases: Sequence[CorpusCase]) -> reli
             f"python -m harness.soak --scenario {args.scenario} --files {args.files} "
             f"--rate {args.rate:g} --threads {args.threads} --deadline {args.deadline:g}"
         )
+    name = "Soak" if args.scenario == "soak" else f"Soak ({args.scenario})"
     return reliability.Scenario(
         args.scenario,
-        title="Soak: a steady stream of mixed valid and invalid files through a fresh stack",
+        title=f"{name}: a steady stream of mixed valid and invalid files through a fresh stack",
         done=(
             f"{args.files} files dropped at {args.rate:g} files/s from {args.threads} threads "
             f"into a freshly deployed stack on MiniStack: {args.files - invalid} valid with "

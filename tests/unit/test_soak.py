@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 
 import pytest
 
 from harness.soak.accounting import Accounting, account, problems, source_key_of_report
 from harness.soak.cli import is_loopback
-from harness.soak.report import accounting_line
+from harness.soak.report import accounting_line, soak_scenario
 from harness.soak.runner import Timing, due_time, wait_before
 from kit.inputs import PlannedFile, plan_files, rejected_cases
 
@@ -195,3 +196,22 @@ def test_report_key_maps_back_to_its_source_key() -> None:
 def test_only_loopback_endpoints_are_soaked(url: str | None, loopback: bool) -> None:
     """The soak sends traffic only to this machine; None (real AWS) is refused."""
     assert is_loopback(url) is loopback
+
+
+def soak_args(scenario: str) -> argparse.Namespace:
+    return argparse.Namespace(
+        scenario=scenario, files=12, rate=2.0, threads=2, deadline=60.0, reserved_concurrency=-1
+    )
+
+
+def test_a_soak_recorded_under_another_scenario_is_told_apart_from_make_soaks() -> None:
+    """docs/reliability.md has a row per scenario: the small soak of `make test` must not read
+    as the published one."""
+    published = soak_scenario(soak_args("soak"), REJECTED)
+    small = soak_scenario(soak_args("soak-small"), REJECTED)
+    assert published.title.startswith("Soak: ")
+    assert published.command == "make soak"
+    assert small.title.startswith("Soak (soak-small): ")
+    assert small.command == (
+        "python -m harness.soak --scenario soak-small --files 12 --rate 2 --threads 2 --deadline 60"
+    )
