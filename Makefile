@@ -8,6 +8,8 @@ MAKEFLAGS += --no-print-directory
 PYTHON_BOOTSTRAP ?= python3
 VENV := .venv
 EMULATOR_VENV := .venv-emulator
+LOCALSTACK_VENV := .venv-localstack
+LAMBDA_VENV := .venv-lambda
 RUNTIME_VENV := .venv-runtime
 CHECKOV_VENV := .venv-checkov
 ACTIONLINT_VENV := .venv-actionlint
@@ -16,7 +18,8 @@ PY := $(VENV)/bin/python
 TARGET ?= ministack
 ENV ?= dev
 PYTEST_WORKERS ?= 2
-# The sandbox commands take TARGET too: ministack (default), localstack (yours), aws (ENV=...).
+# The sandbox commands take TARGET too: ministack (default), localstack (a local process, or yours
+# at LOCALSTACK_ENDPOINT), aws (ENV=...).
 # Without ENV, an emulator gets envs/sandbox.tfvars and a real account envs/dev.tfvars.
 VAR_FILE_ARG = $(if $(filter-out file,$(origin ENV)),--var-file envs/$(ENV).tfvars)
 SANDBOX_TARGET = --target $(TARGET) $(VAR_FILE_ARG)
@@ -61,6 +64,27 @@ $(EMULATOR_VENV)/.installed: requirements/emulator.txt $(RUNTIME_STAMP)
 	  touch $@; \
 	fi
 
+# LocalStack as a process (TARGET=localstack) and the functions' runtime under its process executor,
+# both on the runtime's Python (LocalStack 4.14 needs 3.12 or newer), installed with uv from .venv.
+# Like MiniStack's, neither is rebuilt while processes run from it.
+define UV_VENV
+	@running=$$(pgrep -f -- '^$(CURDIR)/$(1)/bin/python' | xargs echo || true); \
+	if [[ -n $$running ]]; then \
+	  echo "- $(1) is due to be rebuilt on Python $(RUNTIME_VERSION) but processes run from it" \
+	    "(pids $$running): kept as it is; the first make after they stopped rebuilds it."; \
+	else \
+	  set -x; rm -rf $(1); $(VENV)/bin/uv venv --quiet --python $(RUNTIME_PYTHON) $(1); \
+	  $(VENV)/bin/uv pip install --quiet --python $(1)/bin/python -r $(2); \
+	  touch $(1)/.installed; \
+	fi
+endef
+
+$(LOCALSTACK_VENV)/.installed: requirements/localstack-core.txt $(RUNTIME_STAMP) | $(VENV)/.installed
+	$(call UV_VENV,$(LOCALSTACK_VENV),requirements/localstack-core.txt)
+
+$(LAMBDA_VENV)/.installed: requirements/lambda-runtime.txt $(RUNTIME_STAMP) | $(VENV)/.installed
+	$(call UV_VENV,$(LAMBDA_VENV),requirements/lambda-runtime.txt)
+
 # The dev tools on the runtime's Python, for the second unit-test run of `make test`.
 $(RUNTIME_VENV)/.installed: requirements/dev.txt $(RUNTIME_STAMP)
 	$(RUNTIME_PYTHON) -m venv --clear $(RUNTIME_VENV)
@@ -96,9 +120,9 @@ $(IAM_SIMULATE)/node_modules/.installed: $(IAM_SIMULATE)/package.json $(IAM_SIMU
 iam-simulate: $(IAM_SIMULATE)/node_modules/.installed ## Install the IAM policy engine (npm ci in tools/iam-simulate)
 
 .PHONY: venv
-venv: $(VENV)/.installed $(EMULATOR_VENV)/.installed ## Create the virtualenvs (dev tools; the emulator)
+venv: $(VENV)/.installed $(EMULATOR_VENV)/.installed $(LOCALSTACK_VENV)/.installed $(LAMBDA_VENV)/.installed ## Create the virtualenvs (dev tools; MiniStack; LocalStack and its functions' runtime)
 
-# testcontainers, for TARGET=localstack without LOCALSTACK_ENDPOINT: optional, only where Docker runs.
+# testcontainers, for TARGET=localstack LOCALSTACK_MODE=container: optional, only where Docker runs.
 $(VENV)/.localstack-installed: $(VENV)/.installed requirements/localstack.txt
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements/localstack.txt
 	@touch $@
@@ -258,5 +282,5 @@ diagram: $(DIAGRAM_VENV)/.installed graphviz ## Regenerate docs/architecture.png
 
 .PHONY: clean
 clean: down ## Remove build output, caches and virtualenvs
-	rm -rf build $(VENV) $(EMULATOR_VENV) $(RUNTIME_VENV) $(CHECKOV_VENV) $(ACTIONLINT_VENV) $(DIAGRAM_VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf build $(VENV) $(EMULATOR_VENV) $(LOCALSTACK_VENV) $(LAMBDA_VENV) $(RUNTIME_VENV) $(CHECKOV_VENV) $(ACTIONLINT_VENV) $(DIAGRAM_VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
 	find terraform -name .terraform -type d -prune -exec rm -rf {} +

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Run terraform against the local sandbox emulator, through tflocal:
 #   ./tflocal.sh plan        ./tflocal.sh output -json        ./tflocal.sh state list
-# It works in .sandbox/ministack/terraform, a working copy of terraform/ refreshed on every call, with the
-# sandbox's own local state; `make up` (or `make demo`) starts the emulator and applies first.
+#   TARGET=localstack ./tflocal.sh plan
+# It works in .sandbox/$TARGET/terraform (TARGET=ministack by default), a working copy of terraform/
+# refreshed on every call, with the sandbox's own local state; `make up` (or `make demo`) starts the
+# emulator and applies first.
 set -euo pipefail
 cd "$(dirname "$0")"
 

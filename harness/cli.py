@@ -1,10 +1,9 @@
 """The developer sandbox: `python -m harness.cli demo|up|drop|logs|down` (the Makefile calls these).
 
-The sandbox is a MiniStack emulator on 127.0.0.1 (port 4566 when free) with the Terraform root
-applied to it; its process id, log, data and Terraform state live under .sandbox/ministack/.
-
-`--target localstack` runs the same commands against a LocalStack you started (`docker compose
-up -d`, then LOCALSTACK_ENDPOINT), with its Terraform state under .sandbox/localstack/.
+The sandbox is an emulator on 127.0.0.1 (port 4566 when free) with the Terraform root applied to
+it: MiniStack by default, LocalStack with `--target localstack`; its process id, log, data and
+Terraform state live under .sandbox/<target>/. With LOCALSTACK_ENDPOINT set, `--target localstack`
+runs the same commands against the LocalStack you started (`docker compose up -d`).
 `--target aws` drops files into, and reads the logs of, an environment deployed from terraform/
 (`make deploy-apply ENV=...`); deploying and destroying it stay with the deploy targets.
 """

@@ -23,6 +23,7 @@ from harness.reach import add_target_arguments, reach
 from harness.stack import StackOutputs
 from harness.terraform import TerraformError
 from kit import console
+from providers import TARGET_NAMES
 from providers.base import Connection, TargetError
 
 if TYPE_CHECKING:
@@ -139,7 +140,7 @@ def redrive(
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Replay the failure queues through the function.")
-    add_target_arguments(parser, ("ministack", "aws"))
+    add_target_arguments(parser, TARGET_NAMES)
     args = parser.parse_args(argv)
     try:
         reached = reach(args.target, args.var_file)

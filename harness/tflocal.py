@@ -1,4 +1,5 @@
-"""`./tflocal.sh ARGS`: terraform (through tflocal) in the sandbox's working copy of terraform/."""
+"""`[TARGET=localstack] ./tflocal.sh ARGS`: terraform (through tflocal) in the working copy of
+terraform/ of the sandbox of TARGET (ministack by default)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from providers import TargetError
 
 def main(args: list[str]) -> int:  # noqa: RET503  (the success path is execve, which does not return)
     try:
-        stack = reach("ministack").stack
+        stack = reach(os.environ.get("TARGET") or "ministack").stack
         stack.prepare()  # the working copy follows terraform/ and this checkout's package
         command = stack.terraform.executable()
     except (TargetError, TerraformError) as error:

@@ -30,6 +30,7 @@ from harness.readers import Clients, PlannedResource, planned_resources, read_ba
 from harness.readers.base import error_code
 from harness.stack import Stack
 from harness.terraform import TerraformError
+from providers import TARGET_NAMES
 from providers.base import TargetError
 
 __all__ = [
@@ -187,7 +188,7 @@ def report_for(args: argparse.Namespace) -> Report | None:
 def arguments(description: str) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--no-probe", action="store_true", help="skip the live probe")
-    add_target_arguments(parser, ("ministack", "aws"))
+    add_target_arguments(parser, TARGET_NAMES)
     return parser
 
 

@@ -1,10 +1,14 @@
-"""LocalStack: the same API as MiniStack, in a container. Needs a Docker engine.
+"""LocalStack yours or in a container: the localstack target at LOCALSTACK_ENDPOINT, or on Docker.
 
-Either attach to one you started (`docker compose up -d`, then LOCALSTACK_ENDPOINT=
-http://localhost:4566), or let testcontainers start one for the test session
-(`.venv/bin/pip install -r requirements/localstack.txt`). docker-compose.yml and the container
-started here run the same image with the same services and settings; the unit test
-tests/unit/test_localstack_path.py holds the two to each other and to what terraform/ creates.
+The localstack target runs LocalStack in one of three ways (`providers.make_target` chooses):
+- LOCALSTACK_ENDPOINT set: attach to the LocalStack you run (`docker compose up -d`, then
+  LOCALSTACK_ENDPOINT=http://localhost:4566); its Lambda runs functions in Docker containers;
+- LOCALSTACK_MODE=container: testcontainers starts the same image for the test session (`make
+  localstack-tc`; needs a Docker engine);
+- otherwise: LocalStack as a local process (providers/localstack_process.py), no Docker at all.
+docker-compose.yml and the container started here run the same image with the same services and
+settings; tests/unit/test_localstack_path.py holds the two to each other and to what terraform/
+creates.
 """
 
 from __future__ import annotations
@@ -19,7 +23,8 @@ from providers.terraform_services import SERVICES
 # The last LocalStack image that starts without an account (released 2026-02-26). LocalStack
 # ended its free community image on 2026-03-23: every later image (2026.03.0 on) exits at start
 # unless LOCALSTACK_AUTH_TOKEN holds the auth token of a LocalStack account.
-IMAGE = "localstack/localstack:4.14.0"
+VERSION = "4.14.0"
+IMAGE = f"localstack/localstack:{VERSION}"
 AUTH_TOKEN_VARIABLE = "LOCALSTACK_AUTH_TOKEN"  # noqa: S105  (a variable's name, not a token)
 REGION = "us-east-1"
 EDGE_PORT = 4566
@@ -52,18 +57,33 @@ def container_environment(environ: Mapping[str, str]) -> dict[str, str]:
     return environment
 
 
+# What every way of running it shares.
+LIMITATIONS = (
+    (
+        f"LocalStack {VERSION} is the last release that starts without an account; a newer "
+        f"one needs {AUTH_TOKEN_VARIABLE}."
+    ),
+)
+
+
+def connection_to(endpoint: str) -> Connection:
+    """How the harness and Terraform reach a LocalStack at `endpoint`."""
+    return Connection(
+        region=REGION,
+        endpoint_url=endpoint,
+        access_key_id="test",
+        secret_access_key="test",  # noqa: S106  (LocalStack's fixed test credentials)
+        # tflocal: path-style S3 on loopback; no nag about its successor.
+        terraform_env={"S3_HOSTNAME": "localhost", "DISABLE_DEPRECATION_NOTICE": "1"},
+    )
+
+
 class LocalStack(Target):
     name = "localstack"
     terraform_command = "tflocal"
     limitations = (
-        (
-            "Needs a Docker engine: not available on machines without one (such as this "
-            "project's CI machines), where the tests run against MiniStack instead."
-        ),
-        (
-            f"Runs {IMAGE}, the last LocalStack image that starts without an account; a newer "
-            f"one needs {AUTH_TOKEN_VARIABLE} (passed through when set)."
-        ),
+        *LIMITATIONS,
+        "Lambda runs functions in Docker containers: a Docker engine is needed.",
     )
 
     def __init__(self, *, may_start_container: bool = True) -> None:
@@ -78,13 +98,7 @@ class LocalStack(Target):
             raise TargetError(YOURS_HINT)
         if endpoint is None:
             endpoint = self._start_container()
-        return Connection(
-            region=REGION,
-            endpoint_url=endpoint,
-            access_key_id="test",
-            secret_access_key="test",  # noqa: S106  (LocalStack's fixed test credentials)
-            terraform_env={"S3_HOSTNAME": "localhost", "DISABLE_DEPRECATION_NOTICE": "1"},
-        )
+        return connection_to(endpoint)
 
     @property
     def description(self) -> str:

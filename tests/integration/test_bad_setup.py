@@ -82,7 +82,7 @@ def test_cli_reports_bad_setup_as_one_line_not_a_traceback(
     monkeypatch.setattr(reach, "SANDBOX", tmp_path / "no-sandbox")
     assert cli.main(["logs"]) == 1
     output = capsys.readouterr().out
-    assert "error: No sandbox is running. Start one with `make up`" in output
+    assert "error: No sandbox is running on MiniStack. Start one with `make up`" in output
     assert "Traceback" not in output
 
 

@@ -16,14 +16,18 @@ def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
     return status, capsys.readouterr().out
 
 
-def test_localstack_without_an_endpoint_says_how_to_start_one(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+@pytest.mark.parametrize("target", ["ministack", "localstack"])
+def test_a_command_without_a_sandbox_says_how_to_start_one(
+    target: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
+    monkeypatch.setattr(reach, "SANDBOX", tmp_path / "no-sandbox")
     monkeypatch.delenv("LOCALSTACK_ENDPOINT", raising=False)
-    status, out = run(["--target", "localstack", "up"], capsys)
+    status, out = run(["--target", target, "logs"], capsys)
     assert status == 1
-    assert "docker compose up -d" in out
-    assert "LOCALSTACK_ENDPOINT=http://localhost:4566 make up TARGET=localstack" in out
+    assert f"Start one with `make up TARGET={target}` (or `make demo TARGET={target}`)" in out
 
 
 @pytest.mark.parametrize("command", ["up", "demo", "down"])

@@ -16,6 +16,7 @@ from providers import make_target, sandbox_target
 from providers.aws import RealAWS
 from providers.base import Connection, Target, TargetError
 from providers.localstack import LocalStack
+from providers.localstack_process import LocalStackProcess
 from providers.ministack import MiniStack
 from providers.ports import free_port, is_listening, port_holder
 
@@ -113,30 +114,41 @@ def test_only_the_real_account_refuses_multipart_parts_under_5_mib(tmp_path: Pat
     assert refuses == {"ministack": False, "localstack": False, "aws": True}
 
 
-def test_targets_are_made_by_name_and_an_unknown_name_lists_the_choices(tmp_path: Path) -> None:
+def test_targets_are_made_by_name_and_an_unknown_name_lists_the_choices(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("LOCALSTACK_ENDPOINT", raising=False)
+    monkeypatch.delenv("LOCALSTACK_MODE", raising=False)
     assert isinstance(make_target("ministack", state_dir=tmp_path), MiniStack)
-    assert isinstance(make_target("localstack", state_dir=tmp_path), LocalStack)
+    assert isinstance(make_target("localstack", state_dir=tmp_path), LocalStackProcess)
     assert isinstance(make_target("aws", state_dir=tmp_path), RealAWS)
 
     with pytest.raises(TargetError, match="unknown target 'gcp'; choose one of ministack, local"):
         make_target("gcp", state_dir=tmp_path)
 
 
-def test_the_sandbox_uses_your_localstack_and_never_starts_one(
+def test_localstack_is_yours_at_its_endpoint_a_container_when_asked_else_a_process(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("LOCALSTACK_ENDPOINT", raising=False)
-    target = sandbox_target("localstack", state_dir=tmp_path, say=print)
+    monkeypatch.setenv("LOCALSTACK_MODE", "container")
+    container = make_target("localstack", state_dir=tmp_path)
+    assert isinstance(container, LocalStack)
+    assert container.description == "LocalStack at a container of its own"
 
-    with pytest.raises(TargetError, match="TARGET=localstack uses a LocalStack you run"):
-        target.start()
-    with pytest.raises(TargetError, match="docker compose up -d"):
-        target.attach()
-    assert target.description == "LocalStack at a container of its own"
+    monkeypatch.delenv("LOCALSTACK_MODE")
+    process = sandbox_target("localstack", state_dir=tmp_path, say=print)
+    assert isinstance(process, LocalStackProcess)
+    assert process.state_dir == tmp_path
+    with pytest.raises(TargetError, match=r"No sandbox is running on LocalStack 4\.14\.0"):
+        process.attach()
 
     monkeypatch.setenv("LOCALSTACK_ENDPOINT", "http://localhost:4566")
-    assert target.attach().endpoint_url == "http://localhost:4566"
-    assert target.description == "LocalStack at http://localhost:4566"
+    yours = sandbox_target("localstack", state_dir=tmp_path, say=print)
+    assert isinstance(yours, LocalStack)
+    assert yours.attach().endpoint_url == "http://localhost:4566"
+    assert yours.description == "LocalStack at http://localhost:4566"
+    assert isinstance(make_target("localstack", state_dir=tmp_path), LocalStack)
     assert isinstance(sandbox_target("aws", state_dir=tmp_path, say=print), RealAWS)
 
 

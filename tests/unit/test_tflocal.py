@@ -9,18 +9,31 @@ from pathlib import Path
 import pytest
 
 from harness import reach, tflocal
-from providers import ministack
+from providers import emulator_process
 
 
+@pytest.mark.parametrize(
+    ("target", "label"),
+    [("", "MiniStack"), ("ministack", "MiniStack"), ("localstack", "LocalStack 4.14.0")],
+)
 def test_without_a_sandbox_it_says_to_start_one_and_only_that(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    target: str,
+    label: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     monkeypatch.setattr(reach, "SANDBOX", tmp_path / "no-sandbox")
+    monkeypatch.setenv("TARGET", target)
+    monkeypatch.delenv("LOCALSTACK_ENDPOINT", raising=False)
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as holder:
         holder.bind(("127.0.0.1", 0))
         holder.listen()
-        monkeypatch.setattr(ministack, "DEFAULT_PORT", holder.getsockname()[1])
+        monkeypatch.setattr(emulator_process, "DEFAULT_PORT", holder.getsockname()[1])
         assert tflocal.main(["plan"]) == 1
     said = capsys.readouterr().out
-    assert said.startswith("error: No sandbox is running. Start one with `make up`")
+    name = target or "ministack"
+    assert said.startswith(
+        f"error: No sandbox is running on {label}. Start one with `make up TARGET={name}`"
+    )
     assert len(said.splitlines()) == 1

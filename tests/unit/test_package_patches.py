@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from providers import ministack_patches
+from providers import package_patches
 from providers.base import TargetError
-from providers.ministack_patches import installed_package, patch_files, patched_overlay
+from providers.package_patches import installed_package, patch_files, patched_overlay
 
 PATCH = """\
 --- a/ministack/core.py
@@ -31,8 +31,8 @@ def installed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     (package / "core.py").write_text("def answer():\n    return 41\n", encoding="utf-8")
     (package / "__pycache__").mkdir()
     (package / "__pycache__" / "core.pyc").write_bytes(b"stale")
-    monkeypatch.setattr(ministack_patches, "installed_package", lambda _: (package, "1.5.33"))
-    monkeypatch.setattr(ministack_patches, "BUILD_DIR", tmp_path / "build")
+    monkeypatch.setattr(package_patches, "installed_package", lambda *_: (package, "1.5.33"))
+    monkeypatch.setattr(package_patches, "BUILD_DIR", tmp_path / "build")
     return package
 
 
@@ -47,7 +47,7 @@ def test_the_overlay_holds_the_package_patched_and_the_installed_one_is_untouche
 ) -> None:
     patch = write_patch(tmp_path, "0001-answer.patch", PATCH)
 
-    overlay = patched_overlay(Path(sys.executable), (patch,))
+    overlay = patched_overlay(Path(sys.executable), "ministack", (patch,))
 
     assert overlay.parent == tmp_path / "build"
     assert overlay.name.startswith("ministack-1.5.33-")
@@ -61,12 +61,12 @@ def test_the_overlay_is_reused_for_the_same_patches_and_rebuilt_for_others(
     installed: Path, tmp_path: Path
 ) -> None:
     patch = write_patch(tmp_path, "0001-answer.patch", PATCH)
-    first = patched_overlay(Path(sys.executable), (patch,))
+    first = patched_overlay(Path(sys.executable), "ministack", (patch,))
     (installed / "core.py").write_text("changed after the build\n", encoding="utf-8")
 
-    assert patched_overlay(Path(sys.executable), (patch,)) == first
+    assert patched_overlay(Path(sys.executable), "ministack", (patch,)) == first
     assert (first / "ministack" / "core.py").read_text() == "def answer():\n    return 42\n"
-    assert patched_overlay(Path(sys.executable), ()) != first
+    assert patched_overlay(Path(sys.executable), "ministack", ()) != first
 
 
 def test_a_patch_that_no_longer_applies_is_named_and_leaves_no_build(
@@ -76,7 +76,7 @@ def test_a_patch_that_no_longer_applies_is_named_and_leaves_no_build(
     patch = write_patch(tmp_path, "0007-moved-upstream.patch", PATCH)
 
     with pytest.raises(TargetError, match=r"0007-moved-upstream\.patch does not apply to"):
-        patched_overlay(Path(sys.executable), (patch,))
+        patched_overlay(Path(sys.executable), "ministack", (patch,))
 
     assert list((tmp_path / "build").iterdir()) == []
 
@@ -88,7 +88,9 @@ def test_without_the_patch_tool_the_error_says_how_to_install_it(
     monkeypatch.setattr(shutil, "which", lambda _: None)
 
     with pytest.raises(TargetError, match=r"apt-get install patch"):
-        patched_overlay(Path(sys.executable), (write_patch(tmp_path, "0001-a.patch", PATCH),))
+        patched_overlay(
+            Path(sys.executable), "ministack", (write_patch(tmp_path, "0001-a.patch", PATCH),)
+        )
 
 
 def test_a_python_without_ministack_is_told_to_run_make_venv(tmp_path: Path) -> None:
@@ -97,11 +99,11 @@ def test_a_python_without_ministack_is_told_to_run_make_venv(tmp_path: Path) -> 
     python.chmod(0o755)
 
     with pytest.raises(TargetError, match=r"cannot be imported by .*: run `make venv`"):
-        installed_package(python)
+        installed_package(python, "ministack")
 
 
 def test_the_patches_apply_in_the_order_of_their_numbers() -> None:
-    names = [patch.name for patch in patch_files()]
+    names = [patch.name for patch in patch_files("ministack")]
 
     assert names
     assert names == sorted(names)
