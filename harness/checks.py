@@ -92,12 +92,17 @@ class Repairs:
     verify: str
 
     @classmethod
-    def sandbox(cls) -> Repairs:
+    def sandbox(cls, target: str = "ministack") -> Repairs:
+        """The sandbox's commands; for another emulator than the default, naming it."""
+        if target == "ministack":
+            return cls(
+                apply="make up", plan="./tflocal.sh plan", logs="make logs", verify="make verify"
+            )
         return cls(
-            apply="make up",
-            plan="./tflocal.sh plan",
-            logs="make logs",
-            verify="make verify",
+            apply=f"make up TARGET={target}",
+            plan=f"TARGET={target} ./tflocal.sh plan",
+            logs=f"make logs TARGET={target}",
+            verify=f"make verify TARGET={target}",
         )
 
     @classmethod

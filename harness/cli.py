@@ -84,8 +84,13 @@ def demo(args: argparse.Namespace) -> int:
     status = drop(outputs, connection, SAMPLE, SAMPLE.name)
     if status == 0:
         say(runtime_report(Pipeline(outputs, connection)))
-    say("The sandbox is still running; `make down` stops it.")
+    say(f"The sandbox is still running; `{make('down', args.target)}` stops it.")
     return status
+
+
+def make(command: str, target: str) -> str:
+    """The make command that runs `command` on the sandbox of `target`."""
+    return f"make {command}" + (f" TARGET={target}" if target != "ministack" else "")
 
 
 def cold_start_python(lines: list[str]) -> str | None:
@@ -125,7 +130,10 @@ def runtime_report(pipeline: Pipeline) -> str:
 
 def up_command(args: argparse.Namespace) -> int:
     up(args.target, args.var_file)
-    say("The sandbox is running; `make drop FILE=...` sends a file, `make down` stops it.")
+    say(
+        f"The sandbox is running; `{make('drop', args.target)} FILE=...` sends a file, "
+        f"`{make('down', args.target)}` stops it."
+    )
     return 0
 
 

@@ -174,7 +174,7 @@ def report_for(args: argparse.Namespace) -> Report | None:
             reached.stack,
             target_name=f"{reached.target.description} ({reached.environment})",
             repairs=(
-                Repairs.sandbox()
+                Repairs.sandbox(reached.target.name)
                 if reached.target.harness_deploys
                 else Repairs.aws(reached.environment)
             ),

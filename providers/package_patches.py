@@ -32,8 +32,8 @@ def patch_files(package: str) -> tuple[Path, ...]:
 def installed_package(python: Path, package: str) -> tuple[Path, str]:
     """Where `python` imports `package` from, and the version of its distribution there."""
     script = (
-        f"import importlib.metadata, pathlib, {package}\n"
-        f"print(pathlib.Path({package}.__file__).parent)\n"
+        f"import importlib.metadata, {package}\n"
+        f"print(list({package}.__path__)[0])\n"  # a namespace package (localstack) has no __file__
         f"print(importlib.metadata.version({DISTRIBUTIONS[package]!r}))\n"
     )
     result = subprocess.run(

@@ -252,11 +252,22 @@ def test_a_probe_without_the_right_output_fails(output: bytes | None) -> None:
 def test_every_kind_has_a_repair_on_each_target() -> None:
     for repairs, apply in (
         (Repairs.sandbox(), "make up"),
+        (Repairs.sandbox("localstack"), "make up TARGET=localstack"),
         (Repairs.aws("prod"), "make deploy-plan deploy-apply ENV=prod"),
     ):
         for kind in Kind:
             repair = repairs.of(Check("r", "a", 1, 2, kind))
             assert ("harness/readers/" if kind is Kind.UNREADABLE else apply) in repair
+
+
+def test_the_sandbox_of_another_emulator_is_named_in_every_command() -> None:
+    repairs = Repairs.sandbox("localstack")
+
+    assert (repairs.plan, repairs.logs, repairs.verify) == (
+        "TARGET=localstack ./tflocal.sh plan",
+        "make logs TARGET=localstack",
+        "make verify TARGET=localstack",
+    )
 
 
 def test_the_report_prints_each_failure_with_its_repair_and_counts_distinct_checks() -> None:
