@@ -128,8 +128,10 @@ class Terraform:
         )
 
     def process_env(self) -> dict[str, str]:
-        """This environment plus the target's, and the CLI config that finds the local mirror."""
-        env = os.environ | dict(self.env)
+        """This environment plus the target's, and the CLI config that finds the local mirror;
+        no call home for version and security notices (Terraform's checkpoint, which would also
+        write under $HOME)."""
+        env = os.environ | dict(self.env) | {"CHECKPOINT_DISABLE": "1"}
         config = cli_config(REPO_ROOT / "build")
         if config is not None:
             env["TF_CLI_CONFIG_FILE"] = str(config)

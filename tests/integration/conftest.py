@@ -26,6 +26,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         if "tests/integration/" in item.nodeid:
             item.add_marker(pytest.mark.integration)
             item.add_marker(pytest.mark.xdist_group(_group(item.nodeid)))
+            if any(path in item.nodeid for path in _MINISTACK_ONLY):
+                item.add_marker(pytest.mark.ministack_only)
 
 
 # Suites that deploy on an emulator of their own run as groups of their own: on another worker,
@@ -40,6 +42,18 @@ _OWN_EMULATOR = {
     "tests/integration/test_bench_command.py": "bench",
     "tests/integration/test_sandbox_commands.py": "sandbox",
 }
+
+
+# Suites that start MiniStack itself, whatever --target says: its AUTH=true mode (secure/), its
+# persistence, its upstream defects, and the soak and bench commands, which run on it. The rest run
+# on --target; `make test` runs them on MiniStack and on LocalStack (-m "not ministack_only").
+_MINISTACK_ONLY = (
+    "tests/integration/secure/",
+    "tests/integration/test_emulator_restart.py",
+    "tests/integration/test_emulator_patches.py",
+    "tests/integration/test_soak_command.py",
+    "tests/integration/test_bench_command.py",
+)
 
 
 def _group(nodeid: str) -> str:

@@ -1,15 +1,19 @@
 """The README's sandbox session, run as `make demo`, `make drop`, `make logs` and `make down` run
-it (harness.cli), in a sandbox folder of the test's own so a developer's sandbox is untouched."""
+it (harness.cli) with TARGET=--target, in a sandbox folder of the test's own so a developer's
+sandbox is untouched, and with HOME and TMPDIR pointed at a fresh folder: the emulator writes only
+under the sandbox's folder, and `make down` leaves none of its processes running."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 from harness import cli, reach
 from kit.paths import REPO_ROOT
-from providers.ministack import MiniStack
+from providers import sandbox_target
+from providers.emulator_process import EmulatorProcess
 
 SAMPLE_OUTPUT = (REPO_ROOT / "triggerFile.txt").read_bytes() + b"23185\n"
 
@@ -18,32 +22,50 @@ SAMPLE_OUTPUT = (REPO_ROOT / "triggerFile.txt").read_bytes() + b"23185\n"
 # from another process. In one process, the Popen of `demo` is collected while it still runs.
 @pytest.mark.filterwarnings("ignore:subprocess [0-9]+ is still running:ResourceWarning")
 def test_demo_drop_logs_and_down(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capfdbinary: pytest.CaptureFixture[bytes]
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capfdbinary: pytest.CaptureFixture[bytes],
+    request: pytest.FixtureRequest,
 ) -> None:
+    name = request.config.getoption("--target")
     sandbox = tmp_path / "sandbox"
     monkeypatch.setattr(reach, "SANDBOX", sandbox)
+    outside = tmp_path / "outside"
+    (outside / "home").mkdir(parents=True)
+    (outside / "tmp").mkdir()
+    monkeypatch.setenv("HOME", str(outside / "home"))
+    monkeypatch.setenv("TMPDIR", str(outside / "tmp"))
+    target = "--target", name
     try:
         # WHEN `make demo` runs: THEN the sample comes back with its sum, and the function's Python
-        assert cli.main(["demo"]) == 0
+        assert cli.main([*target, "demo"]) == 0
         said = capfdbinary.readouterr().out
         assert SAMPLE_OUTPUT in said
         assert b"- the function ran on Python 3." in said
-        assert MiniStack.recorded(sandbox / "ministack") is not None
+        running = sandbox_target(name, state_dir=sandbox / name, say=print)
+        assert running.running()
+        assert isinstance(running, EmulatorProcess)
+        pid = running.pid
+        assert pid is not None
 
         # WHEN a file of one's own is dropped under a key: THEN its outcome is printed
         mine = tmp_path / "mine.txt"
         mine.write_bytes(b"a|b\n1.5|2\n")
-        assert cli.main(["drop", str(mine), "--key", "in/mine.txt"]) == 0
+        assert cli.main([*target, "drop", str(mine), "--key", "in/mine.txt"]) == 0
         assert b"/in/mine.txt:\na|b\n1.5|2\n3.5\n" in capfdbinary.readouterr().out
 
         # WHEN the logs are asked for: THEN the function's lines read as level, message, fields
-        assert cli.main(["logs"]) == 0
+        assert cli.main([*target, "logs"]) == 0
         lines = capfdbinary.readouterr().out.decode().splitlines()
         assert any(line.startswith("INFO    cold_start") for line in lines), lines[-5:]
     finally:
         # WHEN `make down` runs: THEN the emulator stops and the sandbox's folder is gone
-        stopped = cli.main(["down"])
+        stopped = cli.main([*target, "down"])
     assert stopped == 0
-    assert b"- stopped MiniStack on http://127.0.0.1:" in capfdbinary.readouterr().out
-    assert not (sandbox / "ministack").exists()
-    assert MiniStack.recorded(sandbox / "ministack") is None
+    assert f"- stopped {running.description}".encode() in capfdbinary.readouterr().out
+    assert not (sandbox / name).exists()
+    assert not sandbox_target(name, state_dir=sandbox / name, say=print).running()
+    with pytest.raises(ProcessLookupError):
+        os.killpg(pid, 0)  # nothing of the emulator's process group is left
+    written = sorted(str(path.relative_to(outside)) for path in outside.rglob("*"))
+    assert written == ["home", "tmp"]
