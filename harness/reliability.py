@@ -6,9 +6,9 @@ has run), `make soak` through `write()`. A record carries the result, the commit
 at, what was done, what the test asserts, the figures it measured and, where items were dropped,
 its books: what was dropped against what the destination and the failure queues hold.
 
-`make reliability` (`python -m harness.reliability`) renders the latest record of each scenario;
-rows recorded at another commit than HEAD are marked stale, and the summary line counts failed
-and stale scenarios and the items lost.
+`make reliability` (`python -m harness.reliability`) renders the latest record of each scenario
+on each target; rows recorded at another commit than HEAD are marked stale, and the summary line
+counts failed and stale rows and the items lost.
 """
 
 from __future__ import annotations
@@ -186,12 +186,13 @@ def write(record: Record, directory: Path = RECORDS_DIR) -> Path:
 
 
 def latest(directory: Path = RECORDS_DIR) -> list[Record]:
-    """The last record of each scenario, ordered by scenario id."""
+    """The last record of each scenario on each target it ran on (`make test` runs the suite on
+    MiniStack and on LocalStack), ordered by scenario id, then target."""
     records = []
     for path in sorted(directory.glob("*.jsonl")):
         lines = [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-        if lines:
-            records.append(Record.from_json(lines[-1]))
+        last = {record.target: record for record in map(Record.from_json, lines)}
+        records.extend(last[target] for target in sorted(last))
     return records
 
 
@@ -228,10 +229,10 @@ INTRODUCTION = """\
 # Reliability and security: what was tried, what was seen
 
 This page is generated, all of it, by `make reliability` (`python -m harness.reliability`) from
-the latest record of each scenario in `build/reliability/`; edit `harness/reliability.py`, not
-this file. Every run of a scenario leaves a record whatever its result: the integration tests
-through a pytest hook after each test has run (`make test`, or one test file), the soak through
-`make soak`, which ends by rendering this page.
+the latest record of each scenario on each target in `build/reliability/`; edit
+`harness/reliability.py`, not this file. Every run of a scenario leaves a record whatever its
+result: the integration tests through a pytest hook after each test has run (`make test`, or one
+test file), the soak through `make soak`, which ends by rendering this page.
 
 - **Result**: passed, FAILED (an assertion did not hold: the message follows), error (the
   scenario could not be set up or torn down), skipped.
@@ -329,8 +330,11 @@ def summary(records: Iterable[Record], head: str) -> str:
     lost = sum(books.lost for books in counted)
     missing = sum(len(books.missing) for books in counted)
     not_counted = len(records) - len(counted)
+    scenarios = _count(len({record.id for record in records}), "scenario")
+    if len(records) != len({record.id for record in records}):
+        scenarios += f" in {len(records)} rows (one a target)"
     return (
-        f"**{_count(len(records), 'scenario')}: {results or 'none recorded'}; "
+        f"**{scenarios}: {results or 'none recorded'}; "
         f"{stale} stale (recorded at another commit than {_short(head)}); "
         f"items lost: {lost}, missing from the destination: {missing} "
         f"(counted in {_count(len(counted), 'scenario')}"

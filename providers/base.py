@@ -83,6 +83,9 @@ class Target(abc.ABC):
     #: True: it refuses multipart parts under 5 MiB but the last, as S3 does, so that copies
     #: cannot be tried with small parts.
     enforces_minimum_part_size: bool = False
+    #: True: the function runs in processes on this machine and sees its filesystem (a local
+    #: emulator's Lambda), so a test can hand it a file or read one it writes.
+    runs_functions_on_this_machine: bool = False
 
     @property
     def description(self) -> str:

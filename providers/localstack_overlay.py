@@ -29,11 +29,11 @@ def executor_files() -> tuple[Path, ...]:
     return tuple(sorted(EXECUTOR_SOURCE.glob("*.py")))
 
 
-def overlay(python: Path) -> str:
-    """The PYTHONPATH for LocalStack run by `python`: the executor's folder, then the patched
-    `localstack` package's (when pipesum carries patches)."""
+def overlay(python: Path, *, patched: bool = True) -> str:
+    """The PYTHONPATH for LocalStack run by `python`: the executor's folder, then (`patched`) the
+    patched `localstack` package's."""
     folders = [str(executor_overlay())]
-    if patch_files("localstack"):
+    if patched and patch_files("localstack"):
         folders.append(str(patched_overlay(python, "localstack")))
     return ":".join(folders)
 

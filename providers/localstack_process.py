@@ -32,6 +32,7 @@ class LocalStackProcess(EmulatorProcess):
     name = "localstack"
     label = f"LocalStack {VERSION}"
     terraform_command = "tflocal"
+    runs_functions_on_this_machine = True
     limitations = (
         *LIMITATIONS,
         (
@@ -48,8 +49,13 @@ class LocalStackProcess(EmulatorProcess):
         state_dir: Path,
         python: Path | None = None,
         lambda_python: Path | None = None,
+        patched: bool = True,
     ) -> None:
+        """`patched`: with pipesum's fixes (docs/emulator-gaps.md); False runs LocalStack as
+        upstream ships it (with the process executor still), to reproduce what the fixes are for.
+        """
         super().__init__(port=port, state_dir=state_dir)
+        self.patched = patched
         self.python = python or Path(os.environ.get("LOCALSTACK_PYTHON", DEFAULT_PYTHON))
         self.lambda_python = lambda_python or Path(
             os.environ.get("LAMBDA_PROCESS_PYTHON", DEFAULT_LAMBDA_PYTHON)
@@ -75,6 +81,9 @@ class LocalStackProcess(EmulatorProcess):
             "SERVICES": ",".join(SERVICES),
             "LAMBDA_RUNTIME_EXECUTOR": "process",
             "LAMBDA_PROCESS_PYTHON": str(self.lambda_python),
+            # An asynchronous invocation that failed is retried after 1 s, then 2 s, not AWS's
+            # 1 and 2 minutes: the same retries in the same order, spaced for a sandbox.
+            "LAMBDA_RETRY_BASE_DELAY": "1",
             # Offline and local: no analytics, no DNS server, no certificate download.
             "DISABLE_EVENTS": "1",
             "DNS_ADDRESS": "0",
@@ -83,7 +92,7 @@ class LocalStackProcess(EmulatorProcess):
             # Python's temporary files (LocalStack's TMP_FOLDER among them); it warns that the
             # variable is deprecated, meaning its own settings of the name.
             "TMPDIR": str(self.filesystem_root / "tmp"),
-            "PYTHONPATH": str(overlay(self.python)),
+            "PYTHONPATH": overlay(self.python, patched=self.patched),
         }
         for folder in ("HOME", "TMPDIR"):
             Path(env[folder]).mkdir(parents=True, exist_ok=True)

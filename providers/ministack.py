@@ -37,6 +37,7 @@ class MiniStack(EmulatorProcess):
     name = "ministack"
     label = "MiniStack"
     terraform_command = "tflocal"
+    runs_functions_on_this_machine = True
     limitations = (
         "S3 events in EventBridge carry the sequencer but no version-id.",
         (

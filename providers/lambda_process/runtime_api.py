@@ -151,8 +151,11 @@ def _handler_for(api: RuntimeApi) -> type[BaseHTTPRequestHandler]:
                 self.send_header(name, value)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+            try:
+                self.end_headers()
+                self.wfile.write(body)
+            except (BrokenPipeError, ConnectionResetError):
+                self.close_connection = True  # the runtime was ended while it waited: expected
 
         def log_message(self, format: str, *args: object) -> None:  # noqa: A002  (the base's name)
             """Quiet: the environment's log is the function's, not the server's."""

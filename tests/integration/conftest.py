@@ -26,8 +26,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         if "tests/integration/" in item.nodeid:
             item.add_marker(pytest.mark.integration)
             item.add_marker(pytest.mark.xdist_group(_group(item.nodeid)))
-            if any(path in item.nodeid for path in _MINISTACK_ONLY):
-                item.add_marker(pytest.mark.ministack_only)
+            if any(path in item.nodeid for path in _OWN_KIND_OF_EMULATOR):
+                item.add_marker(pytest.mark.own_kind_of_emulator)
 
 
 # Suites that deploy on an emulator of their own run as groups of their own: on another worker,
@@ -37,6 +37,7 @@ _OWN_EMULATOR = {
     "tests/integration/test_emulator_restart.py": "restart",
     "tests/integration/test_code_drift.py": "code-drift",
     "tests/integration/test_emulator_patches.py": "emulator-patches",
+    "tests/integration/test_localstack_process.py": "localstack-process",
     "tests/integration/test_throttled_burst.py": "throttled",
     "tests/integration/test_soak_command.py": "soak",
     "tests/integration/test_bench_command.py": "bench",
@@ -44,13 +45,15 @@ _OWN_EMULATOR = {
 }
 
 
-# Suites that start MiniStack itself, whatever --target says: its AUTH=true mode (secure/), its
-# persistence, its upstream defects, and the soak and bench commands, which run on it. The rest run
-# on --target; `make test` runs them on MiniStack and on LocalStack (-m "not ministack_only").
-_MINISTACK_ONLY = (
+# Suites that start the emulator they are about, whatever --target says: MiniStack's AUTH=true mode
+# (secure/), its persistence, its upstream defects, the soak and bench commands (which run on it),
+# and LocalStack as the localstack target runs it. The rest run on --target; `make test` runs them
+# on MiniStack and again on LocalStack (-m "not own_kind_of_emulator").
+_OWN_KIND_OF_EMULATOR = (
     "tests/integration/secure/",
     "tests/integration/test_emulator_restart.py",
     "tests/integration/test_emulator_patches.py",
+    "tests/integration/test_localstack_process.py",
     "tests/integration/test_soak_command.py",
     "tests/integration/test_bench_command.py",
 )

@@ -12,8 +12,9 @@ import pytest
 
 from harness import cli, reach
 from harness.terraform import Terraform, TerraformError
-from providers import ministack
+from providers import emulator_process
 from providers.base import TargetError
+from providers.emulator_process import EmulatorProcess
 from providers.ministack import MiniStack
 
 
@@ -82,7 +83,10 @@ def test_cli_reports_bad_setup_as_one_line_not_a_traceback(
     monkeypatch.setattr(reach, "SANDBOX", tmp_path / "no-sandbox")
     assert cli.main(["logs"]) == 1
     output = capsys.readouterr().out
-    assert "error: No sandbox is running on MiniStack. Start one with `make up`" in output
+    assert (
+        "error: No sandbox is running on MiniStack. Start one with `make up TARGET=ministack`"
+        in output
+    )
     assert "Traceback" not in output
 
 
@@ -96,19 +100,22 @@ def test_sandbox_moves_to_a_free_port_when_the_default_is_held_and_says_so(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
+    request: pytest.FixtureRequest,
 ) -> None:
-    monkeypatch.setattr(ministack, "DEFAULT_PORT", busy_port)
+    name = request.config.getoption("--target")
+    monkeypatch.setattr(emulator_process, "DEFAULT_PORT", busy_port)
     monkeypatch.setattr(reach, "SANDBOX", tmp_path / "sandbox")
-    reached = reach.reach("ministack", start=True)
+    monkeypatch.delenv("LOCALSTACK_ENDPOINT", raising=False)
+    reached = reach.reach(name, start=True)
     try:
         emulator = reached.target
-        assert isinstance(emulator, MiniStack)
+        assert isinstance(emulator, EmulatorProcess)
         assert emulator.port != busy_port
         assert emulator.is_healthy()
         said = capsys.readouterr().out
         assert f"port {busy_port} is held by pid {os.getpid()}" in said
         assert f"using port {emulator.port}" in said
-        assert MiniStack.recorded(tmp_path / "sandbox" / "ministack") is not None
+        assert type(emulator).recorded(tmp_path / "sandbox" / name) is not None
     finally:
         reached.target.stop()
-    assert MiniStack.recorded(tmp_path / "sandbox" / "ministack") is None
+    assert type(emulator).recorded(tmp_path / "sandbox" / name) is None

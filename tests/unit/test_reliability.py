@@ -121,6 +121,17 @@ def test_every_run_is_kept_and_the_latest_of_each_scenario_is_rendered(tmp_path:
     ]
 
 
+def test_the_latest_record_of_a_scenario_is_kept_for_each_target(tmp_path: Path) -> None:
+    write(a_record("load", target="ministack", result="FAILED", failure="x"), tmp_path)
+    write(a_record("load", target="localstack", result="FAILED", failure="y"), tmp_path)
+    write(a_record("load", target="ministack"), tmp_path)
+
+    assert [(r.target, r.result) for r in latest(tmp_path)] == [
+        ("localstack", "FAILED"),
+        ("ministack", "passed"),
+    ]
+
+
 def test_a_new_record_names_the_commit_target_and_time_of_the_run() -> None:
     scenario = Scenario("s", title="S", done="d", asserts="a", target="ministack (AUTH=true)")
     moment = dt.datetime(2026, 5, 6, 7, 8, 9, tzinfo=dt.UTC)
