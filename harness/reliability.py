@@ -188,7 +188,7 @@ def write(record: Record, directory: Path = RECORDS_DIR) -> Path:
 def latest(directory: Path = RECORDS_DIR) -> list[Record]:
     """The last record of each scenario on each target it ran on (`make test` runs the suite on
     MiniStack and on LocalStack), ordered by scenario id, then target."""
-    records = []
+    records: list[Record] = []
     for path in sorted(directory.glob("*.jsonl")):
         lines = [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
         last = {record.target: record for record in map(Record.from_json, lines)}
