@@ -81,6 +81,7 @@ def connection_to(endpoint: str) -> Connection:
 class LocalStack(Target):
     name = "localstack"
     terraform_command = "tflocal"
+    enforces_minimum_part_size = True
     limitations = (
         *LIMITATIONS,
         "Lambda runs functions in Docker containers: a Docker engine is needed.",

@@ -33,6 +33,7 @@ class LocalStackProcess(EmulatorProcess):
     label = f"LocalStack {VERSION}"
     terraform_command = "tflocal"
     runs_functions_on_this_machine = True
+    enforces_minimum_part_size = True
     limitations = (
         *LIMITATIONS,
         (

@@ -349,3 +349,35 @@ def test_described_alarms_carry_every_member(emulator: Emulator) -> None:
         ), "upstream MiniStack's DescribeAlarms changed: recheck 0004"
         return
     assert differing == [], {key: described.get(key) for key in differing}
+
+
+# --- 0005: a runtime that dies mid-invocation is reported as Lambda reports it ---------------
+
+KILLED_ITSELF = (
+    "import os, signal\ndef handler(event, context):\n    os.kill(os.getpid(), signal.SIGKILL)\n"
+)
+
+
+def test_a_runtime_killed_mid_invocation_is_a_runtime_exit_error(emulator: Emulator) -> None:
+    """AWS: Runtime.ExitError, "RequestId: ... Error: Runtime exited with error: signal:
+    killed". Upstream answers Runtime.HandlerError "Worker process died"."""
+    queue_url, queue_arn = _queue(emulator)
+    function = _function(emulator, KILLED_ITSELF, retries=0, failures_to=queue_arn)
+
+    answer = emulator.client("lambda").invoke(FunctionName=function, Payload=b"{}")
+    error = json.loads(answer["Payload"].read())
+
+    assert answer.get("FunctionError") == "Unhandled"
+    if emulator.name == "upstream":
+        assert error == {
+            "errorMessage": "Worker process died",
+            "errorType": "Runtime.HandlerError",
+        }, (
+            "upstream reports a runtime exit as Lambda does now: drop "
+            "0005-lambda-runtime-exit-reported-as-lambda-does.patch"
+        )
+        return
+    assert error["errorType"] == "Runtime.ExitError"
+    assert error["errorMessage"].endswith("Error: Runtime exited with error: signal: killed")
+    assert error["errorMessage"].startswith("RequestId: ")
+    assert _messages(emulator, queue_url) == []  # a synchronous invocation: no failure record

@@ -38,6 +38,8 @@ SMALL = b"a|b\n7|8\n"
 MAX_INPUT_BYTES = str(8 * MIB)
 #: A timeout short enough to wait for, long enough for the first ranged reads and the part copy.
 SHORT_TIMEOUT_SECONDS = 6
+#: How Lambda answers an invocation whose runtime was killed (Runtime.ExitError).
+KILLED = "Error: Runtime exited with error: signal: killed"
 
 
 @pytest.fixture
@@ -72,9 +74,7 @@ class CutShort:
 
 
 CUT_SHORT = [
-    CutShort(
-        "killed mid multipart copy", "kill@part-copied", LARGE, None, "Worker process died", 1
-    ),
+    CutShort("killed mid multipart copy", "kill@part-copied", LARGE, None, KILLED, 1),
     CutShort(
         "timed out mid multipart copy",
         "hang@part-copied",
@@ -83,7 +83,7 @@ CUT_SHORT = [
         "Task timed out",
         1,
     ),
-    CutShort("killed before its PutObject", "kill@put", SMALL, None, "Worker process died", 0),
+    CutShort("killed before its PutObject", "kill@put", SMALL, None, KILLED, 0),
 ]
 
 

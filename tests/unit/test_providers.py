@@ -106,12 +106,16 @@ def test_a_target_by_default_runs_and_attaches_by_starting() -> None:
     assert target.description == "recording"
 
 
-def test_only_the_real_account_refuses_multipart_parts_under_5_mib(tmp_path: Path) -> None:
+def test_the_real_account_and_localstack_refuse_multipart_parts_under_5_mib(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("LOCALSTACK_ENDPOINT", raising=False)
+    monkeypatch.delenv("LOCALSTACK_MODE", raising=False)
     refuses = {
         name: make_target(name, state_dir=tmp_path).enforces_minimum_part_size
         for name in ("ministack", "localstack", "aws")
     }
-    assert refuses == {"ministack": False, "localstack": False, "aws": True}
+    assert refuses == {"ministack": False, "localstack": True, "aws": True}
 
 
 def test_targets_are_made_by_name_and_an_unknown_name_lists_the_choices(
