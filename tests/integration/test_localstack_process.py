@@ -19,10 +19,12 @@ import zipfile
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
+from botocore.config import Config
 
 from providers.localstack_process import LocalStackProcess
 
@@ -72,10 +74,10 @@ class Running:
     name: str
     emulator: LocalStackProcess
 
-    def client(self, service: str) -> Any:
+    def client(self, service: str, config: Config | None = None) -> Any:
         connection = self.emulator.connection()
         make: Any = connection.session().client  # one helper for several services: untyped
-        return make(service, endpoint_url=connection.endpoint_url)
+        return make(service, endpoint_url=connection.endpoint_url, config=config)
 
     def function(self, handler: str, *, timeout: int = 30, **settings: Any) -> str:
         """A new function running `handler` of HANDLERS, once it is Active."""
@@ -181,6 +183,115 @@ def test_an_alarm_s_tags_given_at_creation_are_kept(localstack: Running) -> None
         assert kept == [], "upstream keeps an alarm's creation tags now: drop 0002"
     else:
         assert kept == tags
+
+
+def test_a_throttled_invocation_counts_in_the_throttles_metric(localstack: Running) -> None:
+    """0003: AWS/Lambda Throttles counts invocation requests refused for want of concurrency."""
+    lambda_ = localstack.client("lambda", Config(retries={"total_max_attempts": 1}))
+    name = localstack.function("app.answer")
+    lambda_.put_function_concurrency(FunctionName=name, ReservedConcurrentExecutions=0)
+    with pytest.raises(lambda_.exceptions.TooManyRequestsException):
+        lambda_.invoke(FunctionName=name, Payload=b"{}")
+
+    def throttles() -> float:
+        points = localstack.client("cloudwatch").get_metric_statistics(
+            Namespace="AWS/Lambda",
+            MetricName="Throttles",
+            Dimensions=[{"Name": "FunctionName", "Value": name}],
+            StartTime=datetime.now(UTC) - timedelta(minutes=5),
+            EndTime=datetime.now(UTC) + timedelta(minutes=5),
+            Period=60,
+            Statistics=["Sum"],
+        )["Datapoints"]
+        return float(sum(point["Sum"] for point in points))
+
+    if localstack.name == "upstream":
+        # published at once or never: a thread of its own, as the other invocation metrics
+        seen = [throttles() for _ in range(10)]
+        assert seen == [0.0] * 10, "upstream counts throttles now: drop 0003"
+    else:
+        assert poll("the Throttles datapoint", throttles, lambda total: total > 0, 30) == 1.0
+
+
+def test_events_sent_right_after_an_update_are_run_at_once(localstack: Running) -> None:
+    """0004: asynchronous invocations made just after UpdateFunctionConfiguration all run within
+    seconds; upstream, one the old version's poller had received waits out the queue's
+    visibility timeout (the function's timeout + 60 s)."""
+    lambda_ = localstack.client("lambda")
+    name = localstack.function("app.answer", timeout=30)
+    rounds, events = 5, 10
+    late = 0
+    for round_ in range(rounds):
+        lambda_.update_function_configuration(
+            FunctionName=name, Environment={"Variables": {"COLOUR": f"round-{round_}"}}
+        )
+        lambda_.get_waiter("function_updated_v2").wait(FunctionName=name)
+        since = int(time.time() * 1000)
+        for _ in range(events):
+            lambda_.invoke(FunctionName=name, InvocationType="Event", Payload=b"{}")
+        ran = _reports_within(localstack, name, since, events, seconds=15)
+        late += events - min(ran, events)
+    if localstack.name == "upstream":
+        assert late > 0, "no event waited in 5 rounds: upstream may hand them back now (0004)"
+    else:
+        assert late == 0
+
+
+def test_the_sequencer_of_a_key_s_events_grows(localstack: Running) -> None:
+    """0005: S3's EventBridge events carry a sequencer greater for a later event on a key."""
+    s3, events, sqs = localstack.client("s3"), localstack.client("events"), localstack.client("sqs")
+    bucket = f"repro-{uuid.uuid4().hex[:8]}"
+    s3.create_bucket(Bucket=bucket)
+    s3.put_bucket_notification_configuration(
+        Bucket=bucket, NotificationConfiguration={"EventBridgeConfiguration": {}}
+    )
+    url = sqs.create_queue(QueueName=bucket)["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]
+    events.put_rule(
+        Name=bucket,
+        EventPattern=json.dumps({"source": ["aws.s3"], "detail": {"bucket": {"name": [bucket]}}}),
+    )
+    events.put_targets(Rule=bucket, Targets=[{"Id": "queue", "Arn": arn["QueueArn"]}])
+    for body in (b"1", b"2", b"3"):
+        s3.put_object(Bucket=bucket, Key="k", Body=body)
+
+    def sequencers() -> list[str]:
+        received = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=1)
+        for message in received.get("Messages", []):
+            seen.append(json.loads(message["Body"])["detail"]["object"]["sequencer"])
+            sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+        return seen
+
+    seen: list[str] = []
+    found = poll("three events", sequencers, lambda got: len(got) >= 3, 30)
+    if localstack.name == "upstream":
+        assert len(set(found)) == 1, "upstream's sequencers differ now: drop 0005"
+    else:
+        assert len(set(found)) == 3
+        assert sorted(found) == sorted(found, key=lambda value: int(value, 16))
+
+
+def _reports_since(localstack: Running, name: str, since_ms: int) -> int:
+    logs = localstack.client("logs")
+    try:
+        found = logs.filter_log_events(
+            logGroupName=f"/aws/lambda/{name}", startTime=since_ms, filterPattern="REPORT"
+        )["events"]
+    except logs.exceptions.ResourceNotFoundException:
+        return 0
+    return sum(event["message"].startswith("REPORT") for event in found)
+
+
+def _reports_within(
+    localstack: Running, name: str, since_ms: int, expected: int, *, seconds: float
+) -> int:
+    """The runs counted once `expected` have run or `seconds` have passed, whichever is first."""
+    deadline = time.monotonic() + seconds
+    while (count := _reports_since(localstack, name, since_ms)) < expected:
+        if time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    return count
 
 
 # --- the process executor, through LocalStack's Lambda --------------------------------------------
