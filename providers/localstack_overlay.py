@@ -13,10 +13,9 @@ from __future__ import annotations
 
 import hashlib
 import shutil
-import uuid
 from pathlib import Path
 
-from providers.package_patches import BUILD_DIR, patch_files, patched_overlay
+from providers.package_patches import BUILD_DIR, build_once, patch_files, patched_overlay
 
 EXECUTOR_SOURCE = Path(__file__).resolve().parent / "lambda_process"
 EXECUTOR_PACKAGE = "pipesum_lambda_process"
@@ -43,11 +42,12 @@ def executor_overlay() -> Path:
     for source in executor_files():
         digest.update(source.name.encode() + b"\0" + source.read_bytes())
     folder = BUILD_DIR / f"lambda-process-{digest.hexdigest()[:12]}"
-    if (folder / _DIST_INFO).is_dir():
-        return folder
-    staging = BUILD_DIR / f".staging-{uuid.uuid4().hex}"
+    return build_once(folder, _write_executor)
+
+
+def _write_executor(staging: Path) -> None:
     package = staging / EXECUTOR_PACKAGE
-    package.mkdir(parents=True)
+    package.mkdir()
     for source in executor_files():
         shutil.copy2(source, package / source.name)
     record = staging / _DIST_INFO
@@ -59,11 +59,3 @@ def executor_overlay() -> Path:
         f"[{ENTRY_POINT_GROUP}]\n"
         f"{EXECUTOR_NAME} = {EXECUTOR_PACKAGE}.localstack_plugin:ProcessRuntimeExecutorPlugin\n"
     )
-    try:
-        staging.rename(folder)
-    except OSError:
-        if not (folder / _DIST_INFO).is_dir():
-            raise  # not another process finishing the same build first
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    return folder

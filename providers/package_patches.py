@@ -13,6 +13,7 @@ import hashlib
 import shutil
 import subprocess
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 from kit.paths import REPO_ROOT
@@ -60,26 +61,39 @@ def patched_overlay(python: Path, package: str, patches: tuple[Path, ...] | None
     for patch in patches:
         digest.update(patch.name.encode() + b"\0" + patch.read_bytes())
     overlay = BUILD_DIR / f"{package}-{version}-{digest.hexdigest()[:12]}"
-    if (overlay / package).is_dir():
+    if overlay.is_dir():
         return overlay
     if shutil.which("patch") is None:
         raise TargetError(
             f"`patch` is not installed; it applies pipesum's fixes to {package}. "
             "Install it (apt-get install patch) and run this again."
         )
-    staging = BUILD_DIR / f".staging-{uuid.uuid4().hex}"
-    shutil.copytree(source, staging / package, ignore=shutil.ignore_patterns("__pycache__"))
-    try:
+
+    def build(staging: Path) -> None:
+        shutil.copytree(source, staging / package, ignore=shutil.ignore_patterns("__pycache__"))
         for patch in patches:
             _apply(patch, staging, f"{package} {version}")
+
+    return build_once(overlay, build)
+
+
+def build_once(folder: Path, build: Callable[[Path], None]) -> Path:
+    """`folder`, built by `build` into a staging folder then renamed into place, so that it is
+    whole whenever it exists; test workers building the same one at once each finish or reuse."""
+    if folder.is_dir():
+        return folder
+    staging = folder.parent / f".staging-{uuid.uuid4().hex}"
+    staging.mkdir(parents=True)
+    try:
+        build(staging)
         try:
-            staging.rename(overlay)
+            staging.rename(folder)
         except OSError:
-            if not (overlay / package).is_dir():
+            if not folder.is_dir():
                 raise  # not another process finishing the same build first
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    return overlay
+    return folder
 
 
 def _apply(patch: Path, directory: Path, release: str) -> None:

@@ -26,6 +26,7 @@ from botocore.awsrequest import AWSRequest
 
 from providers import Connection, Target
 from providers.ministack import MiniStack
+from tests.support.polling import poll
 
 if TYPE_CHECKING:
     import boto3
@@ -50,18 +51,6 @@ def stays(what: str, read: Callable[[], T], holds: Callable[[T], bool], seconds:
             pytest.fail(f"{what}: no longer true; seen: {seen!r}")
         if time.monotonic() > deadline:
             return seen
-        time.sleep(0.2)
-
-
-def poll(what: str, read: Callable[[], T], done: Callable[[T], bool], seconds: float) -> T:
-    """Read until `done` holds; on the deadline fail, saying what was last seen."""
-    deadline = time.monotonic() + seconds
-    while True:
-        seen = read()
-        if done(seen):
-            return seen
-        if time.monotonic() > deadline:
-            pytest.fail(f"{what}: not within {seconds:.0f} s; last seen: {seen!r}")
         time.sleep(0.2)
 
 

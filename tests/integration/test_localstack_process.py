@@ -16,17 +16,18 @@ import re
 import time
 import uuid
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import pytest
 from botocore.config import Config
 
 from providers.localstack_process import LocalStackProcess
+from tests.support.polling import poll
 
 WAIT_SECONDS = 60.0
 ROLE = "arn:aws:iam::000000000000:role/lambda-role"
@@ -47,19 +48,6 @@ def crash(event, context):
     print("about to exit", flush=True)
     os._exit(7)
 """
-T = TypeVar("T")
-
-
-def poll(what: str, read: Callable[[], T], done: Callable[[T], bool], seconds: float) -> T:
-    """Read until `done` holds; on the deadline fail, saying what was last seen."""
-    deadline = time.monotonic() + seconds
-    while True:
-        seen = read()
-        if done(seen):
-            return seen
-        if time.monotonic() > deadline:
-            pytest.fail(f"{what}: not within {seconds:.0f} s; last seen: {seen!r}")
-        time.sleep(0.2)
 
 
 def code_zip() -> bytes:
