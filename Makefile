@@ -10,6 +10,7 @@ VENV := .venv
 EMULATOR_VENV := .venv-emulator
 LOCALSTACK_VENV := .venv-localstack
 LAMBDA_VENV := .venv-lambda
+AWSCLI_VENV := .venv-awscli
 RUNTIME_VENV := .venv-runtime
 CHECKOV_VENV := .venv-checkov
 ACTIONLINT_VENV := .venv-actionlint
@@ -88,6 +89,10 @@ $(LOCALSTACK_VENV)/.installed: requirements/localstack-core.txt $(RUNTIME_STAMP)
 
 $(LAMBDA_VENV)/.installed: requirements/lambda-runtime.txt $(RUNTIME_STAMP) | $(VENV)/.installed
 	$(call UV_VENV,$(LAMBDA_VENV),requirements/lambda-runtime.txt,$(RUNTIME_PYTHON))
+
+# The AWS CLI, which the tests drive the sandbox with as a user does (it pins botocore exactly).
+$(AWSCLI_VENV)/.installed: requirements/awscli.txt | $(VENV)/.installed
+	$(call UV_VENV,$(AWSCLI_VENV),requirements/awscli.txt,$(PYTHON_BOOTSTRAP))
 
 # The dev tools on the runtime's Python, for the second unit-test run of `make test`.
 $(RUNTIME_VENV)/.installed: requirements/dev.txt $(RUNTIME_STAMP)
@@ -263,7 +268,7 @@ SECOND_TARGET = $(if $(filter ministack,$(TARGET)),localstack)
 SECOND_TARGET_ARGS = --target $(SECOND_TARGET) -m "integration and not own_kind_of_emulator and not lax_part_sizes" $(COVERAGE_ARGS) --cov-append tests/integration
 
 .PHONY: test
-test: venv tools chromium iam-simulate lint tf-check $(RUNTIME_VENV)/.installed ## Everything: lint, Terraform checks, unit and integration tests (on MiniStack, then LocalStack), branch coverage against its floors
+test: venv tools chromium iam-simulate lint tf-check $(RUNTIME_VENV)/.installed $(AWSCLI_VENV)/.installed ## Everything: lint, Terraform checks, unit and integration tests (on MiniStack, then LocalStack), branch coverage against its floors
 	$(if $(SECOND_UNIT_RUN),$(RUNTIME_VENV)/bin/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup tests/unit)
 	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup --target $(TARGET) $(COVERAGE_ARGS)
 	$(if $(SECOND_TARGET),$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup $(SECOND_TARGET_ARGS))
@@ -294,5 +299,5 @@ diagram: $(DIAGRAM_VENV)/.installed graphviz ## Regenerate docs/architecture.png
 
 .PHONY: clean
 clean: down ## Remove build output, caches and virtualenvs
-	rm -rf build $(VENV) $(EMULATOR_VENV) $(LOCALSTACK_VENV) $(LAMBDA_VENV) $(RUNTIME_VENV) $(CHECKOV_VENV) $(ACTIONLINT_VENV) $(DIAGRAM_VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf build $(VENV) $(EMULATOR_VENV) $(LOCALSTACK_VENV) $(LAMBDA_VENV) $(AWSCLI_VENV) $(RUNTIME_VENV) $(CHECKOV_VENV) $(ACTIONLINT_VENV) $(DIAGRAM_VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
 	find terraform -name .terraform -type d -prune -exec rm -rf {} +
