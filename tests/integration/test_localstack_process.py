@@ -259,6 +259,31 @@ def test_the_sequencer_of_a_key_s_events_grows(localstack: Running) -> None:
         assert sorted(found) == sorted(found, key=lambda value: int(value, 16))
 
 
+def test_a_conditional_delete_acts_only_on_the_etag_it_names(localstack: Running) -> None:
+    """0006: DeleteObject with If-Match on a general purpose (versioned) bucket: 412 for another
+    ETag, the object deleted (a delete marker) for its own."""
+    s3 = localstack.client("s3")
+    bucket = f"repro-{uuid.uuid4().hex[:8]}"
+    s3.create_bucket(Bucket=bucket)
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    etag = s3.put_object(Bucket=bucket, Key="k", Body=b"x")["ETag"]
+
+    def delete(if_match: str) -> str:
+        try:
+            answer = s3.delete_object(Bucket=bucket, Key="k", IfMatch=if_match)
+        except s3.exceptions.ClientError as error:
+            return str(error.response["Error"]["Code"])
+        return "deleted" if answer.get("DeleteMarker") else "no delete marker"
+
+    refused, done = delete('"0123456789abcdef0123456789abcdef"'), delete(etag)
+
+    if localstack.name == "upstream":
+        assert (refused, done) == ("NotImplemented", "NotImplemented"), "drop 0006"
+    else:
+        assert (refused, done) == ("PreconditionFailed", "deleted")
+        assert s3.list_objects_v2(Bucket=bucket).get("KeyCount") == 0
+
+
 def _reports_since(localstack: Running, name: str, since_ms: int) -> int:
     logs = localstack.client("logs")
     try:
