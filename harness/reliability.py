@@ -15,20 +15,22 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import subprocess
 import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from harness.commits import (
+    Freshness,
+    current_commit,
+    has_uncommitted_changes,
+    short,
+)
 from kit.paths import REPO_ROOT
 
 RECORDS_DIR = REPO_ROOT / "build" / "reliability"
 REPORT_PATH = REPO_ROOT / "docs" / "reliability.md"
-COMMIT_VARIABLE = "PIPESUM_GIT_COMMIT"
-UNKNOWN_COMMIT = "unknown"
 
 Result = Literal["passed", "FAILED", "error", "skipped"]
 RESULTS: tuple[Result, ...] = ("passed", "FAILED", "error", "skipped")
@@ -196,33 +198,6 @@ def latest(directory: Path = RECORDS_DIR) -> list[Record]:
     return records
 
 
-def _git(*arguments: str) -> str | None:
-    try:
-        done = subprocess.run(
-            ["git", *arguments],
-            cwd=REPO_ROOT,
-            capture_output=True,
-            text=True,
-            check=False,
-            timeout=30,
-        )
-    except OSError:
-        return None
-    return done.stdout.strip() if done.returncode == 0 else None
-
-
-def current_commit() -> str:
-    """`git rev-parse HEAD`; without git, PIPESUM_GIT_COMMIT (as the Makefile exports it)."""
-    return _git("rev-parse", "HEAD") or os.environ.get(COMMIT_VARIABLE) or UNKNOWN_COMMIT
-
-
-def has_uncommitted_changes() -> bool:
-    """Whether tracked files differ from HEAD (the generated report itself aside)."""
-    report = REPORT_PATH.relative_to(REPO_ROOT).as_posix()
-    status = _git("status", "--porcelain", "--untracked-files=no", "--", ".", f":!{report}")
-    return bool(status)
-
-
 # --- the document -------------------------------------------------------------------------------
 
 INTRODUCTION = """\
@@ -243,8 +218,10 @@ test file), the soak through `make soak`, which ends by rendering this page.
   come from reading the bucket and the queues before anything is asserted.
 - **Items lost**: dropped items with no outcome that no failure-queue message stands for;
   "not counted" where the scenario drops nothing or did not reach its accounting.
-- **Commit**: the commit the record was made at; "stale" when it is not the commit this page was
-  rendered at, "+ changes" when tracked files differed from it.
+- **Commit**: the commit the record was made at, "+ changes" when tracked code differed from it;
+  "stale" when the code (function/, terraform/, providers/, harness/, kit/, tests/,
+  requirements/, Makefile, pyproject.toml) differs between that commit and the one this page was
+  rendered at: the record may no longer hold for it.
 
 The Target column says where each scenario ran; the README's "Targets" section says where the
 emulator behaves differently from AWS.
@@ -263,19 +240,10 @@ COLUMNS = (
     "Recorded",
 )
 ALIGNMENT = ("---", "---", "---", "---", "---", "---:", "---", "---", "---", "---")
-SHORT_COMMIT = 7
 
 
 def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", "<br>")
-
-
-def _short(commit: str) -> str:
-    return commit if commit == UNKNOWN_COMMIT else commit[:SHORT_COMMIT]
-
-
-def is_stale(record: Record, head: str) -> bool:
-    return record.commit != head or head == UNKNOWN_COMMIT
 
 
 def _result_cell(record: Record) -> str:
@@ -283,11 +251,11 @@ def _result_cell(record: Record) -> str:
     return f"{shown}: {record.failure}" if record.failure else shown
 
 
-def _commit_cell(record: Record, head: str) -> str:
-    cell = f"`{_short(record.commit)}`"
+def _commit_cell(record: Record, freshness: Freshness) -> str:
+    cell = f"`{short(record.commit)}`"
     if record.uncommitted_changes:
         cell += " + changes"
-    if is_stale(record, head):
+    if freshness.is_stale(record.commit):
         cell += " **stale**"
     return cell
 
@@ -299,7 +267,7 @@ def _figures_cell(record: Record) -> str:
     return "<br>".join(f"{name}: {value}" for name, value in figures.items())
 
 
-def row(record: Record, head: str) -> str:
+def row(record: Record, freshness: Freshness) -> str:
     lost = "not counted" if record.lost is None else str(record.lost)
     cells = [
         _cell(record.title),
@@ -310,7 +278,7 @@ def row(record: Record, head: str) -> str:
         lost,
         f"`{record.command}`",
         record.target,
-        _commit_cell(record, head),
+        _commit_cell(record, freshness),
         record.recorded_at,
     ]
     return "| " + " | ".join(cells) + " |"
@@ -320,12 +288,12 @@ def _count(number: int, thing: str) -> str:
     return f"{number} {thing}" if number == 1 else f"{number} {thing}s"
 
 
-def summary(records: Iterable[Record], head: str) -> str:
+def summary(records: Iterable[Record], freshness: Freshness) -> str:
     """One line: scenarios by result, stale ones, and the items lost and missing where counted."""
     records = list(records)
     by_result = {result: sum(r.result == result for r in records) for result in RESULTS}
     results = ", ".join(f"{count} {result}" for result, count in by_result.items() if count)
-    stale = sum(is_stale(record, head) for record in records)
+    stale = sum(freshness.is_stale(record.commit) for record in records)
     counted = [record.books for record in records if record.books is not None]
     lost = sum(books.lost for books in counted)
     missing = sum(len(books.missing) for books in counted)
@@ -335,7 +303,7 @@ def summary(records: Iterable[Record], head: str) -> str:
         scenarios += f" in {len(records)} rows (one a target)"
     return (
         f"**{scenarios}: {results or 'none recorded'}; "
-        f"{stale} stale (recorded at another commit than {_short(head)}); "
+        f"{stale} stale (the code changed since, at {short(freshness.head)}); "
         f"items lost: {lost}, missing from the destination: {missing} "
         f"(counted in {_count(len(counted), 'scenario')}"
         + (f"; not counted in {not_counted}" if not_counted else "")
@@ -343,15 +311,15 @@ def summary(records: Iterable[Record], head: str) -> str:
     )
 
 
-def render(records: list[Record], *, head: str, introduction: str = INTRODUCTION) -> str:
+def render(records: list[Record], *, freshness: Freshness, introduction: str = INTRODUCTION) -> str:
     lines = [
         introduction.rstrip(),
         "",
-        summary(records, head),
+        summary(records, freshness),
         "",
         "| " + " | ".join(COLUMNS) + " |",
         "|" + "|".join(ALIGNMENT) + "|",
-        *(row(record, head) for record in records),
+        *(row(record, freshness) for record in records),
         "",
     ]
     return "\n".join(lines)
@@ -366,10 +334,10 @@ def main() -> int:
             file=sys.stderr,
         )
         return 1
-    head = current_commit()
-    REPORT_PATH.write_text(render(records, head=head), encoding="utf-8")
+    freshness = Freshness.of_checkout()
+    REPORT_PATH.write_text(render(records, freshness=freshness), encoding="utf-8")
     print(f"wrote {REPORT_PATH.relative_to(REPO_ROOT)} from {len(records)} records")
-    print(summary(records, head).strip("*"))
+    print(summary(records, freshness).strip("*"))
     return 0
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -11,10 +9,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from harness.code_drift import apply_plan, plan_this_commit
+from harness.commits import current_commit
 from harness.drift import PlannedChange, planned_changes
 from harness.package import DEFAULT_OUTPUT, build_zip
 from harness.terraform import TERRAFORM_ROOT, Terraform, TerraformError, sync_workdir
-from kit.paths import REPO_ROOT
 from providers.base import Connection, Target
 
 if TYPE_CHECKING:
@@ -53,19 +51,6 @@ class StackOutputs:
             event_dlq_url=outputs["event_dlq_url"],
             function_failure_queue_url=outputs["function_failure_queue_url"],
         )
-
-
-def current_commit() -> str:
-    """The commit being deployed: PIPESUM_GIT_COMMIT (set by the Makefile), else git's HEAD."""
-    if commit := os.environ.get("PIPESUM_GIT_COMMIT"):
-        return commit
-    try:
-        result = subprocess.run(
-            ["git", "rev-parse", "HEAD"], cwd=REPO_ROOT, capture_output=True, text=True, check=True
-        )
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
-    return result.stdout.strip()
 
 
 class Stack:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from harness.bench.units import MIB
-from harness.stack import current_commit
+from harness.commits import current_commit
 from kit.paths import REPO_ROOT
 
 

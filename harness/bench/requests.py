@@ -15,7 +15,8 @@ from pathlib import Path
 from harness.bench.buckets import BENCH_DESTINATION, BENCH_SOURCE, function_env
 from harness.bench.machine import now, uncommitted_changes
 from harness.bench.templates import fill
-from harness.stack import current_commit, empty_bucket
+from harness.commits import current_commit
+from harness.stack import empty_bucket
 from kit.console import say
 from kit.paths import REPO_ROOT
 from providers.base import Connection

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from harness.commits import Freshness
 from harness.reliability import (
     Books,
     Record,
@@ -23,6 +24,8 @@ from harness.reliability import (
 
 HEAD = "a" * 40
 OLD = "b" * 40
+#: Only HEAD's records describe the code; OLD's were made before it changed.
+FRESHNESS = Freshness(HEAD, lambda commit: commit == HEAD)
 
 
 def a_record(id: str = "load", **changes: object) -> Record:  # noqa: A002
@@ -151,7 +154,7 @@ def test_a_new_record_names_the_commit_target_and_time_of_the_run() -> None:
 
 
 def test_a_row_at_head_that_passed_shows_its_figures_books_and_items_lost() -> None:
-    assert row(a_record(), HEAD) == (
+    assert row(a_record(), FRESHNESS) == (
         "| Scenario load | passed | dropped things | every thing came out right | threads: 16<br>"
         "dropped: 3<br>outcomes in the destination: 3<br>failure-queue messages: 0<br>"
         "missing: 0<br>wrong: 0<br>duplicated: 0 | 0 | `make test` | ministack | `aaaaaaa` "
@@ -165,20 +168,20 @@ def test_a_failed_row_says_so_with_its_failure_and_still_counts_what_was_lost() 
         failure="AssertionError: missing 30 | of 300",
         books=Books(dropped=300, outcomes=270, failure_messages=0, missing=("k",) * 30),
     )
-    cells = row(record, HEAD).split(" | ")
+    cells = row(record, FRESHNESS).split(" | ")
     assert cells[1] == "**FAILED**: AssertionError: missing 30 \\| of 300"
     assert cells[5] == "30"
     assert "missing: 30" in cells[4]
 
 
 def test_a_row_recorded_at_another_commit_is_marked_stale() -> None:
-    assert "| `bbbbbbb` **stale** |" in row(a_record(commit=OLD), HEAD)
-    assert "stale" not in row(a_record(), HEAD)
-    assert "| `aaaaaaa` + changes |" in row(a_record(uncommitted_changes=True), HEAD)
+    assert "| `bbbbbbb` **stale** |" in row(a_record(commit=OLD), FRESHNESS)
+    assert "stale" not in row(a_record(), FRESHNESS)
+    assert "| `aaaaaaa` + changes |" in row(a_record(uncommitted_changes=True), FRESHNESS)
 
 
 def test_a_scenario_without_books_has_its_items_lost_not_counted() -> None:
-    cells = row(a_record(books=None, result="error", failure="in setup: no stack"), HEAD)
+    cells = row(a_record(books=None, result="error", failure="in setup: no stack"), FRESHNESS)
     assert cells.split(" | ")[1:2] == ["**error**: in setup: no stack"]
     assert cells.split(" | ")[5] == "not counted"
 
@@ -194,27 +197,27 @@ def test_the_summary_counts_results_stale_rows_and_items_lost() -> None:
         ),
         a_record("d", result="error", books=None, commit=OLD),
     ]
-    assert summary(records, HEAD) == (
-        "**4 scenarios: 2 passed, 1 FAILED, 1 error; 2 stale (recorded at another commit than "
+    assert summary(records, FRESHNESS) == (
+        "**4 scenarios: 2 passed, 1 FAILED, 1 error; 2 stale (the code changed since, at "
         "aaaaaaa); items lost: 2, missing from the destination: 3 (counted in 3 scenarios; "
         "not counted in 1).**"
     )
 
 
 def test_the_summary_of_all_passed_at_head_says_so() -> None:
-    assert summary([a_record()], HEAD) == (
-        "**1 scenario: 1 passed; 0 stale (recorded at another commit than aaaaaaa); items lost: "
+    assert summary([a_record()], FRESHNESS) == (
+        "**1 scenario: 1 passed; 0 stale (the code changed since, at aaaaaaa); items lost: "
         "0, missing from the destination: 0 (counted in 1 scenario).**"
     )
 
 
 def test_the_page_is_the_introduction_the_summary_and_one_row_per_record() -> None:
     records = [a_record("a"), a_record("b", result="FAILED", commit=OLD)]
-    page = render(records, head=HEAD, introduction="# Title\n\nIntro.\n")
+    page = render(records, freshness=FRESHNESS, introduction="# Title\n\nIntro.\n")
     lines = page.splitlines()
     assert lines[:4] == ["# Title", "", "Intro.", ""]
-    assert lines[4] == summary(records, HEAD)
+    assert lines[4] == summary(records, FRESHNESS)
     assert lines[6].startswith("| Scenario | Result | What was done | What the test asserts |")
-    assert lines[8:] == [row(records[0], HEAD), row(records[1], HEAD)]
+    assert lines[8:] == [row(records[0], FRESHNESS), row(records[1], FRESHNESS)]
     assert page.endswith("\n")
-    assert "typed by hand" not in render(records, head=HEAD)
+    assert "typed by hand" not in render(records, freshness=FRESHNESS)
