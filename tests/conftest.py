@@ -6,7 +6,7 @@ import pytest
 
 from providers import TARGET_NAMES
 
-pytest_plugins = ["tests.support.reliability_plugin"]
+pytest_plugins = ["tests.support.reliability_plugin", "tests.support.behaviour_plugin"]
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

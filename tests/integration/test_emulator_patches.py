@@ -142,6 +142,7 @@ FAILING = "def handler(event, context):\n    raise RuntimeError('repro: this fun
 # --- 0001: EventBridge rule targets are invoked asynchronously -------------------------------
 
 
+@pytest.mark.behaviour("rule-targets-are-invoked-asynchronously", emulator="ministack")
 def test_rule_target_failures_are_retried_then_sent_to_the_on_failure_destination(
     emulator: Emulator,
 ) -> None:
@@ -190,6 +191,7 @@ SLOW = (
 )
 
 
+@pytest.mark.behaviour("throttled-events-wait-for-capacity", emulator="ministack")
 def test_throttled_async_invocations_wait_for_capacity(emulator: Emulator) -> None:
     """AWS: an asynchronous event throttled by the function's reserve is retried with backoff
     until its maximum age, without using up its retry attempts. Upstream counts each throttle as
@@ -231,6 +233,7 @@ def test_throttled_async_invocations_wait_for_capacity(emulator: Emulator) -> No
 # --- 0003: GetObject of a version honours Range -----------------------------------------------
 
 
+@pytest.mark.behaviour("ranged-reads-of-a-version", emulator="ministack")
 def test_ranged_read_of_a_version_returns_the_range(emulator: Emulator) -> None:
     """AWS: GetObject with VersionId and Range answers 206 with the range. Upstream answers 200
     with the whole version."""
@@ -310,6 +313,7 @@ def _described(alarm: ElementTree.Element) -> dict[str, str]:
     return flat
 
 
+@pytest.mark.behaviour("alarms-read-back-as-written", emulator="ministack")
 def test_described_alarms_carry_every_member(emulator: Emulator) -> None:
     """AWS: DescribeAlarms returns each alarm as it was put. Upstream's Query answer leaves out
     eight members (so `terraform plan` always shows the provider's alarms changing)."""
@@ -347,6 +351,7 @@ KILLED_ITSELF = (
 )
 
 
+@pytest.mark.behaviour("a-crash-is-a-runtime-exit-error", emulator="ministack")
 def test_a_runtime_killed_mid_invocation_is_a_runtime_exit_error(emulator: Emulator) -> None:
     """AWS: Runtime.ExitError, "RequestId: ... Error: Runtime exited with error: signal:
     killed". Upstream answers Runtime.HandlerError "Worker process died"."""

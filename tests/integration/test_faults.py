@@ -87,6 +87,11 @@ CUT_SHORT = [
 ]
 
 
+def shown_by(case: CutShort) -> str:
+    """The behaviour of Lambda the case relies on: a timeout, or a crash, ends the invocation."""
+    return "a-timeout-ends-the-invocation" if case.timeout else "a-crash-is-a-runtime-exit-error"
+
+
 def scenario(case: CutShort) -> Scenario:
     left = (
         f"{case.uploads_left} multipart upload left open"
@@ -113,7 +118,9 @@ def scenario(case: CutShort) -> Scenario:
     "case",
     [
         pytest.param(
-            case, id=case.name.replace(" ", "-"), marks=pytest.mark.reliability(scenario(case))
+            case,
+            id=case.name.replace(" ", "-"),
+            marks=[pytest.mark.reliability(scenario(case)), pytest.mark.behaviour(shown_by(case))],
         )
         for case in CUT_SHORT
     ],

@@ -144,6 +144,7 @@ HOSTILE_INPUT = Scenario(
 )
 
 
+@pytest.mark.behaviour("ranged-reads-of-a-version")
 @pytest.mark.reliability(HOSTILE_INPUT)
 @pytest.mark.usefixtures("larger_inputs")
 def test_hostile_files_and_keys_end_in_the_reference_outcome_with_memory_bounded(

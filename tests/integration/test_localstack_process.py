@@ -129,6 +129,7 @@ def patched(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
 # --- the fixes ----------------------------------------------------------------------------------
 
 
+@pytest.mark.behaviour("function-kms-key-read-back", emulator="localstack")
 def test_a_function_s_kms_key_is_stored_and_returned(localstack: Running) -> None:
     """0001: CreateFunction and UpdateFunctionConfiguration take KMSKeyArn; every read returns
     it (AWS: "only returned if you've configured a customer managed key")."""
@@ -147,6 +148,7 @@ def test_a_function_s_kms_key_is_stored_and_returned(localstack: Running) -> Non
         assert (created, updated) == (first, second)
 
 
+@pytest.mark.behaviour("alarm-tags-given-at-creation", emulator="localstack")
 def test_an_alarm_s_tags_given_at_creation_are_kept(localstack: Running) -> None:
     """0002: PutMetricAlarm's Tags are the new alarm's tags (ListTagsForResource)."""
     cloudwatch = localstack.client("cloudwatch")
@@ -173,6 +175,7 @@ def test_an_alarm_s_tags_given_at_creation_are_kept(localstack: Running) -> None
         assert kept == tags
 
 
+@pytest.mark.behaviour("throttles-are-counted", emulator="localstack")
 def test_a_throttled_invocation_counts_in_the_throttles_metric(localstack: Running) -> None:
     """0003: AWS/Lambda Throttles counts invocation requests refused for want of concurrency."""
     lambda_ = localstack.client("lambda", Config(retries={"total_max_attempts": 1}))
@@ -201,6 +204,7 @@ def test_a_throttled_invocation_counts_in_the_throttles_metric(localstack: Runni
         assert poll("the Throttles datapoint", throttles, lambda total: total > 0, 30) == 1.0
 
 
+@pytest.mark.behaviour("events-after-an-update-run-at-once", emulator="localstack")
 def test_events_sent_right_after_an_update_are_run_at_once(localstack: Running) -> None:
     """0004: asynchronous invocations made just after UpdateFunctionConfiguration all run within
     seconds; upstream, one the old version's poller had received waits out the queue's
@@ -225,6 +229,7 @@ def test_events_sent_right_after_an_update_are_run_at_once(localstack: Running) 
         assert late == 0
 
 
+@pytest.mark.behaviour("sequencers-order-a-key-s-events", emulator="localstack")
 def test_the_sequencer_of_a_key_s_events_grows(localstack: Running) -> None:
     """0005: S3's EventBridge events carry a sequencer greater for a later event on a key."""
     s3, events, sqs = localstack.client("s3"), localstack.client("events"), localstack.client("sqs")
@@ -259,6 +264,7 @@ def test_the_sequencer_of_a_key_s_events_grows(localstack: Running) -> None:
         assert sorted(found) == sorted(found, key=lambda value: int(value, 16))
 
 
+@pytest.mark.behaviour("conditional-deletes", emulator="localstack")
 def test_a_conditional_delete_acts_only_on_the_etag_it_names(localstack: Running) -> None:
     """0006: DeleteObject with If-Match on a general purpose (versioned) bucket: 412 for another
     ETag, the object deleted (a delete marker) for its own."""
@@ -310,6 +316,7 @@ def _reports_within(
 # --- the process executor, through LocalStack's Lambda --------------------------------------------
 
 
+@pytest.mark.behaviour("functions-run-on-python-3-13", emulator="localstack")
 def test_a_function_runs_on_the_runtime_s_python_with_its_configuration(patched: Running) -> None:
     name = patched.function("app.answer", Environment={"Variables": {"COLOUR": "blue"}})
 
@@ -322,6 +329,7 @@ def test_a_function_runs_on_the_runtime_s_python_with_its_configuration(patched:
     assert re.search(r"Memory Size: 256 MB\tMax Memory Used: \d+ MB\tInit Duration: ", log), log
 
 
+@pytest.mark.behaviour("a-timeout-ends-the-invocation", emulator="localstack")
 def test_a_timeout_is_reported_as_lambda_reports_it(patched: Running) -> None:
     name = patched.function("app.sleep", timeout=1)
 
@@ -336,6 +344,7 @@ def test_a_timeout_is_reported_as_lambda_reports_it(patched: Running) -> None:
     assert "\tStatus: timeout" in log
 
 
+@pytest.mark.behaviour("a-crash-is-a-runtime-exit-error", emulator="localstack")
 def test_a_crash_is_reported_as_runtime_exit_error(patched: Running) -> None:
     name = patched.function("app.crash")
 
@@ -349,6 +358,7 @@ def test_a_crash_is_reported_as_runtime_exit_error(patched: Running) -> None:
     assert "Runtime.ExitError\n" in log
 
 
+@pytest.mark.behaviour("functions-run-on-python-3-13", emulator="localstack")
 def test_environments_are_reused_warm_run_side_by_side_and_retired_on_change(
     patched: Running,
 ) -> None:

@@ -16,6 +16,7 @@ EXPECTED_OUTPUT = b"sbx|dev|tst|prd|srd\n7101|3501|0862|4284|7437\n23185\n"
 WAIT_SECONDS = 60.0
 
 
+@pytest.mark.behaviour("s3-object-created-reaches-the-function", "functions-run-on-python-3-13")
 def test_sample_file_gets_its_sum_appended_in_the_destination_bucket(
     pipeline: Pipeline, unique_key: str
 ) -> None:
@@ -31,11 +32,15 @@ def test_sample_file_gets_its_sum_appended_in_the_destination_bucket(
     assert outcome.body == EXPECTED_OUTPUT
 
 
+@pytest.mark.behaviour(
+    "alarms-read-back-as-written", "alarm-tags-given-at-creation", "function-kms-key-read-back"
+)
 def test_plan_right_after_apply_reports_no_changes(stack: Stack) -> None:
     """Every attribute of every resource reads back as applied: nothing is excused."""
     assert [change.describe() for change in stack.drift()] == []
 
 
+@pytest.mark.behaviour("s3-object-created-reaches-the-function")
 @pytest.mark.parametrize(
     "name",
     ["with space.txt", "plus+sign.txt", "percent%2Bsign.txt", "ünïcødé-ключ.txt", "a/b/c/d/e.txt"],

@@ -78,6 +78,9 @@ REDRIVE = Scenario(
 )
 
 
+@pytest.mark.behaviour(
+    "rule-targets-are-invoked-asynchronously", "events-after-an-update-run-at-once"
+)
 @pytest.mark.reliability(REDRIVE)
 def test_failed_events_wait_in_the_failure_queue_and_redrive_writes_every_output(
     pipeline: Pipeline,

@@ -69,6 +69,7 @@ def queued(sqs: SQSClient, url: str) -> int:
     return sum(int(value) for value in attributes.values())
 
 
+@pytest.mark.behaviour("throttled-events-wait-for-capacity", "throttles-are-counted")
 def test_a_throttled_burst_is_retried_not_lost(reserved: tuple[Connection, StackOutputs]) -> None:
     connection, outputs = reserved
     pipeline = Pipeline(outputs, connection)

@@ -12,6 +12,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import pytest
+
 from harness.pipeline import Pipeline
 from pipesum.storage import REPORT_MARK_METADATA, SEQUENCER_METADATA, rejection_key
 
@@ -54,6 +56,7 @@ def wait_for(
         time.sleep(POLL_SECONDS)
 
 
+@pytest.mark.behaviour("sequencers-order-a-key-s-events", "conditional-deletes")
 def test_a_report_beside_an_output_marks_it_and_the_next_valid_version_clears_both(
     pipeline: Pipeline, unique_key: str
 ) -> None:

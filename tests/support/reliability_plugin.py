@@ -17,10 +17,10 @@ from pathlib import Path
 
 import pytest
 
-from harness.reliability import RECORDS_DIR, Books, Result, Scenario, make_record, write
+from harness.reliability import RECORDS_DIR, Books, Scenario, make_record, write
+from tests.support.run_result import RunResult
 
 MARKER = "reliability"
-FAILURE_CHARS = 300
 
 
 class Evidence:
@@ -41,8 +41,7 @@ class Evidence:
 @dataclass
 class _Run:
     evidence: Evidence = field(default_factory=Evidence)
-    result: Result = "passed"
-    failure: str = ""
+    outcome: RunResult = field(default_factory=RunResult)
 
 
 _RUN = pytest.StashKey[_Run]()
@@ -90,28 +89,6 @@ def reliability(request: pytest.FixtureRequest) -> Evidence:
     return item.stash.setdefault(_RUN, _Run()).evidence
 
 
-def _first_line(call: pytest.CallInfo[None]) -> str:
-    if call.excinfo is None:
-        return ""
-    lines = call.excinfo.exconly().strip().splitlines() or [call.excinfo.typename]
-    line = lines[0]
-    return line if len(line) <= FAILURE_CHARS else line[: FAILURE_CHARS - 1] + "…"
-
-
-def _skip_reason(report: pytest.TestReport) -> str:
-    if isinstance(report.longrepr, tuple):
-        return str(report.longrepr[2]).removeprefix("Skipped: ")
-    return str(report.longrepr)
-
-
-def _result_of(report: pytest.TestReport) -> Result | None:
-    if report.skipped:
-        return "skipped"
-    if report.failed:
-        return "FAILED" if report.when == "call" else "error"
-    return None
-
-
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(
     item: pytest.Item, call: pytest.CallInfo[None]
@@ -121,18 +98,13 @@ def pytest_runtest_makereport(
     if scenario is None:
         return report
     run = item.stash.setdefault(_RUN, _Run())
-    result = _result_of(report)
-    if result is not None and run.result == "passed":
-        run.result = result
-        run.failure = _skip_reason(report) if result == "skipped" else _first_line(call)
-        if result == "error":
-            run.failure = f"in {report.when}: {run.failure}"
+    run.outcome.add(report, call)
     if report.when == "teardown":
         record = make_record(
             scenario,
-            run.result,
+            run.outcome.result,
             target=str(item.config.getoption("target", default=None) or "unknown"),
-            failure=run.failure,
+            failure=run.outcome.failure,
             figures=run.evidence.figures,
             books=run.evidence.books,
         )

@@ -236,6 +236,7 @@ ALLOWED: dict[str, Callable[[Scene], None]] = {
 }
 
 
+@pytest.mark.behaviour("identity-policies-are-enforced", emulator="ministack")
 @pytest.mark.parametrize("call", ALLOWED.values(), ids=ALLOWED.keys())
 def test_the_role_can_do_what_the_function_needs(
     scene: Scene, call: Callable[[Scene], None]
@@ -504,6 +505,7 @@ DENIED: dict[str, Denied] = {
 }
 
 
+@pytest.mark.behaviour("identity-policies-are-enforced", emulator="ministack")
 @pytest.mark.parametrize("denied", DENIED.values(), ids=DENIED.keys())
 def test_the_role_is_denied_everything_else(scene: Scene, denied: Denied) -> None:
     """Each call outside the function's needs is refused: no identity-based policy of the role
