@@ -273,11 +273,16 @@ test: venv tools chromium iam-simulate lint tf-check $(RUNTIME_VENV)/.installed 
 	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup --target $(TARGET) $(COVERAGE_ARGS)
 	$(if $(SECOND_TARGET),$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup $(SECOND_TARGET_ARGS))
 	@$(PY) -m harness.coverage_floors
+	@$(PY) -m harness.reliability && $(PY) -m harness.emulator_gaps
 	@echo "unit tests passed on $(UNIT_RUNS); integration tests on $(TARGET)$(if $(SECOND_TARGET), and $(SECOND_TARGET))"
 
 .PHONY: bench
 bench: venv tools ## Benchmark function, core, naive and awk (1 KiB-512 MiB); writes docs/benchmarks.md
 	@$(PY) -m harness.bench
+
+.PHONY: bench-emulators
+bench-emulators: venv tools ## MiniStack and LocalStack side by side: start, apply, drop latency, memory, destroy; writes docs/emulators.md
+	@$(PY) -m harness.bench.emulators
 
 .PHONY: soak
 soak: venv tools ## Soak a fresh stack (2,000 mixed files at 20/s, each accounted for); rewrite docs/reliability.md
@@ -286,6 +291,10 @@ soak: venv tools ## Soak a fresh stack (2,000 mixed files at 20/s, each accounte
 .PHONY: reliability
 reliability: $(VENV)/.installed ## Rewrite docs/reliability.md from the latest records in build/reliability/ (passed or not)
 	@$(PY) -m harness.reliability
+
+.PHONY: emulator-gaps
+emulator-gaps: $(VENV)/.installed ## Rewrite docs/emulator-gaps.md from the behaviour tests' latest records (passed or not)
+	@$(PY) -m harness.emulator_gaps
 
 # --- documentation ------------------------------------------------------------------------------
 

@@ -61,7 +61,7 @@ class MiniStack(EmulatorProcess):
         """`enforce_iam`: AUTH=true, so IAM, resource and key policies are evaluated and the
         function runs under its role. `tls`: USE_SSL=1, HTTPS only, with a self-signed certificate
         the emulator makes at start (`cert_path`), which its Lambda workers trust by themselves.
-        `patched`: with pipesum's fixes (docs/emulator-gaps.md); False runs MiniStack as upstream
+        `patched`: with pipesum's fixes (providers/patches/ministack/README.md); False runs MiniStack as upstream
         ships it, to reproduce what the fixes are for.
         """
         super().__init__(port=port, state_dir=state_dir)

@@ -1,8 +1,8 @@
 """The fixes pipesum carries against a pinned emulator until upstream has them.
 
 Each file in providers/patches/<package>/ is a unified diff against that package (`ministack`,
-`localstack`) of the version its requirements file pins (docs/emulator-gaps.md says what each
-fixes and why). The emulator's virtualenv stays as upstream ships it: `patched_overlay()` builds,
+`localstack`) of the version its requirements file pins; the README beside them says what each
+fixes and why. The emulator's virtualenv stays as upstream ships it: `patched_overlay()` builds,
 once per version and set of patches, a copy of the installed package with the patches applied,
 under build/emulator/, and the target puts that copy first on the emulator's PYTHONPATH.
 """
@@ -108,6 +108,6 @@ def _apply(patch: Path, directory: Path, release: str) -> None:
     if result.returncode != 0:
         raise TargetError(
             f"{patch.name} does not apply to {release}: upstream has changed the code "
-            "it fixes. Check whether upstream fixed the defect (docs/emulator-gaps.md), then "
+            f"it fixes. Check whether upstream fixed the defect ({patch.parent}/README.md), then "
             f"refresh or drop the patch.\n{(result.stdout + result.stderr).strip()}"
         )

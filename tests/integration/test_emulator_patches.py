@@ -1,5 +1,5 @@
 """Each fix pipesum carries against MiniStack: the defect on MiniStack as upstream ships it, AWS's
-behaviour on the patched one (docs/emulator-gaps.md has the reports these reproduce).
+behaviour on the patched one (the reports these reproduce: providers/patches/ministack/README.md).
 
 Two emulators of this module's own run side by side, one unpatched and one patched, and every
 reproduction runs on both. The day upstream fixes a defect an `upstream` test fails and says so

@@ -1,5 +1,5 @@
 """LocalStack as the localstack target runs it: the process executor through LocalStack's own Lambda
-service, and each fix pipesum carries against LocalStack (docs/emulator-gaps.md).
+service, and each fix pipesum carries against LocalStack (providers/patches/localstack/README.md).
 
 Two LocalStacks of this module's own run side by side, one as upstream ships it and one patched;
 the executor is in both (without it LocalStack runs no function here). The `upstream` cases assert
