@@ -1,45 +1,49 @@
-"""Which commit a record was made at, and whether the code it describes has changed since.
+"""Which commit a record was made at, and a fingerprint of the code it describes.
 
-A generated page (docs/reliability.md, docs/emulator-gaps.md) shows records made at some commit.
-A record is current when the code it describes is the same in this checkout as at its commit,
-tracked changes not yet committed included; the pages' own text does not count, so rendering a
-page and committing it leaves its records current. Anything else is stale: the code changed, or
-the commit is unknown or not in this clone.
+A generated page (docs/reliability.md, docs/emulator-gaps.md) shows records made at some time.
+Each record carries the fingerprint of the code it exercised, as it was in the working tree
+(uncommitted changes included): a hash of git's tree ids for the code paths, so the same code
+gives the same fingerprint whatever the commit. A record is current while the checkout's code has
+its fingerprint, stale once anything in those paths changed; the pages' own text is not code, so
+rendering a page and committing it leaves its records current.
 """
 
 from __future__ import annotations
 
-import functools
+import hashlib
 import os
+import shutil
 import subprocess
-from collections.abc import Callable
+import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 
 from kit.paths import REPO_ROOT
 
 COMMIT_VARIABLE = "PIPESUM_GIT_COMMIT"
 UNKNOWN_COMMIT = "unknown"
 SHORT_COMMIT = 7
+FINGERPRINT_CHARS = 12
 
-#: What a test's record describes: everything that decides what the test does and sees.
+#: What a record describes: the code that decides what an integration test does and sees.
 CODE_PATHS = (
     "function",
     "terraform",
     "providers",
     "harness",
     "kit",
-    "tests",
+    "tests/integration",
+    "tests/support",
     "requirements",
-    "Makefile",
-    "pyproject.toml",
 )
 
 
-def _git(*arguments: str) -> str | None:
+def _git(*arguments: str, environment: dict[str, str] | None = None) -> str | None:
     try:
         done = subprocess.run(
             ["git", *arguments],
             cwd=REPO_ROOT,
+            env=None if environment is None else os.environ | environment,
             capture_output=True,
             text=True,
             check=False,
@@ -64,25 +68,40 @@ def has_uncommitted_changes() -> bool:
     return bool(_git("status", "--porcelain", "--untracked-files=no", "--", *CODE_PATHS))
 
 
-def code_changed_since(commit: str) -> bool:
-    """Whether the code differs between `commit` and this checkout (True when it cannot tell)."""
-    if commit == UNKNOWN_COMMIT:
-        return True
-    if _git("cat-file", "-e", f"{commit}^{{commit}}") is None:
-        return True
-    return _git("diff", "--quiet", commit, "--", *CODE_PATHS) is None
+def _working_tree() -> str | None:
+    """A tree id for the working tree's code paths, tracked or new (git's own index untouched)."""
+    index = _git("rev-parse", "--git-path", "index")
+    if index is None:
+        return None
+    with tempfile.TemporaryDirectory() as scratch:
+        copy = Path(scratch) / "index"
+        if (REPO_ROOT / index).is_file():
+            shutil.copyfile(REPO_ROOT / index, copy)
+        environment = {"GIT_INDEX_FILE": str(copy)}
+        if _git("add", "--all", "--", *CODE_PATHS, environment=environment) is None:
+            return None
+        return _git("write-tree", environment=environment)
+
+
+def code_fingerprint(revision: str | None = None) -> str:
+    """The fingerprint of the code paths at `revision` (a commit), or in the working tree."""
+    tree = revision or _working_tree()
+    listing = None if tree is None else _git("ls-tree", tree, "--", *CODE_PATHS)
+    if not listing:
+        return UNKNOWN_COMMIT
+    return hashlib.sha256(listing.encode()).hexdigest()[:FINGERPRINT_CHARS]
 
 
 @dataclass(frozen=True)
 class Freshness:
-    """HEAD, and whether the records of a commit still describe this checkout's code."""
+    """HEAD and the fingerprint of the code the records are judged against."""
 
     head: str
-    is_current: Callable[[str], bool]
+    code: str
 
     @classmethod
     def of_checkout(cls) -> Freshness:
-        return cls(current_commit(), functools.cache(lambda commit: not code_changed_since(commit)))
+        return cls(current_commit(), code_fingerprint())
 
-    def is_stale(self, commit: str) -> bool:
-        return not self.is_current(commit)
+    def is_stale(self, code: str) -> bool:
+        return code == UNKNOWN_COMMIT or code != self.code

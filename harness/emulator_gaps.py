@@ -22,7 +22,14 @@ from pathlib import Path
 from typing import Literal
 
 from harness.behaviours import BEHAVIOURS, EMULATORS, Behaviour
-from harness.commits import Freshness, current_commit, has_uncommitted_changes, short
+from harness.commits import (
+    UNKNOWN_COMMIT,
+    Freshness,
+    code_fingerprint,
+    current_commit,
+    has_uncommitted_changes,
+    short,
+)
 from harness.reliability import RESULTS, Result
 from kit.paths import REPO_ROOT
 
@@ -54,6 +61,8 @@ class BehaviourRun:
     commit: str
     recorded_at: str
     uncommitted_changes: bool = False
+    #: harness.commits.code_fingerprint() of the code the run exercised.
+    code: str = UNKNOWN_COMMIT
     failure: str = ""
 
     def to_json(self) -> str:
@@ -93,6 +102,7 @@ def make_run(
         commit=current_commit(),
         recorded_at=moment.strftime("%Y-%m-%dT%H:%M:%SZ"),
         uncommitted_changes=has_uncommitted_changes(),
+        code=code_fingerprint(),
         failure=failure,
     )
 
@@ -208,12 +218,14 @@ def summary(
             f"{pinned_version(emulator)} as AWS in {as_aws} ({fixed} with a fix), "
             f"failed in {failed}, not run in {not_run}"
         )
-    stale = sum(freshness.is_stale(run.commit) for run in runs)
+    stale = sum(freshness.is_stale(run.code) for run in runs)
     commits = ", ".join(sorted({short(run.commit) for run in runs})) or "none"
+    codes = ", ".join(f"`{code}`" for code in sorted({run.code for run in runs})) or "none"
     return (
-        f"**{len(behaviours)} behaviours, {len(runs)} test runs recorded (at {commits}): "
+        f"**{len(behaviours)} behaviours, {len(runs)} test runs recorded (at {commits}; code "
+        f"{codes}): "
         + "; ".join(parts)
-        + f"; {stale} runs stale (the code changed since, at {short(freshness.head)}).**"
+        + f"; {stale} runs stale (the code is `{freshness.code}` at {short(freshness.head)}).**"
     )
 
 

@@ -22,7 +22,9 @@ from pathlib import Path
 from typing import Literal
 
 from harness.commits import (
+    UNKNOWN_COMMIT,
     Freshness,
+    code_fingerprint,
     current_commit,
     has_uncommitted_changes,
     short,
@@ -119,6 +121,8 @@ class Record:
     target: str
     recorded_at: str
     uncommitted_changes: bool = False
+    #: harness.commits.code_fingerprint() of the code the run exercised.
+    code: str = UNKNOWN_COMMIT
     failure: str = ""
     figures: dict[str, str] = field(default_factory=dict)
     books: Books | None = None
@@ -170,6 +174,7 @@ def make_record(
         command=scenario.command,
         commit=current_commit(),
         uncommitted_changes=has_uncommitted_changes(),
+        code=code_fingerprint(),
         target=scenario.target or target,
         recorded_at=moment.strftime("%Y-%m-%dT%H:%M:%SZ"),
         failure=failure,
@@ -218,10 +223,11 @@ test file), the soak through `make soak`, which ends by rendering this page.
   come from reading the bucket and the queues before anything is asserted.
 - **Items lost**: dropped items with no outcome that no failure-queue message stands for;
   "not counted" where the scenario drops nothing or did not reach its accounting.
-- **Commit**: the commit the record was made at, "+ changes" when tracked code differed from it;
-  "stale" when the code (function/, terraform/, providers/, harness/, kit/, tests/,
-  requirements/, Makefile, pyproject.toml) differs between that commit and the one this page was
-  rendered at: the record may no longer hold for it.
+- **Commit**: the commit the record was made at ("+ changes" when tracked code differed from
+  it) and the fingerprint of the code the run exercised (function/, terraform/, providers/,
+  harness/, kit/, tests/integration/, tests/support/, requirements/ as they were in the working
+  tree); "stale" when this page was rendered from code with another fingerprint: the record may
+  no longer hold for it.
 
 The Target column says where each scenario ran; the README's "Targets" section says where the
 emulator behaves differently from AWS.
@@ -255,7 +261,8 @@ def _commit_cell(record: Record, freshness: Freshness) -> str:
     cell = f"`{short(record.commit)}`"
     if record.uncommitted_changes:
         cell += " + changes"
-    if freshness.is_stale(record.commit):
+    cell += f", code `{record.code}`"
+    if freshness.is_stale(record.code):
         cell += " **stale**"
     return cell
 
@@ -293,7 +300,7 @@ def summary(records: Iterable[Record], freshness: Freshness) -> str:
     records = list(records)
     by_result = {result: sum(r.result == result for r in records) for result in RESULTS}
     results = ", ".join(f"{count} {result}" for result, count in by_result.items() if count)
-    stale = sum(freshness.is_stale(record.commit) for record in records)
+    stale = sum(freshness.is_stale(record.code) for record in records)
     counted = [record.books for record in records if record.books is not None]
     lost = sum(books.lost for books in counted)
     missing = sum(len(books.missing) for books in counted)
@@ -303,7 +310,7 @@ def summary(records: Iterable[Record], freshness: Freshness) -> str:
         scenarios += f" in {len(records)} rows (one a target)"
     return (
         f"**{scenarios}: {results or 'none recorded'}; "
-        f"{stale} stale (the code changed since, at {short(freshness.head)}); "
+        f"{stale} stale (the code is `{freshness.code}` at {short(freshness.head)}); "
         f"items lost: {lost}, missing from the destination: {missing} "
         f"(counted in {_count(len(counted), 'scenario')}"
         + (f"; not counted in {not_counted}" if not_counted else "")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 
 import pytest
@@ -23,32 +24,33 @@ def test_the_commit_is_the_makefile_s_else_git_s(monkeypatch: pytest.MonkeyPatch
     assert commits.current_commit() == git("rev-parse", "HEAD")
 
 
-def test_head_s_records_describe_this_code_unless_tracked_code_changed() -> None:
-    assert commits.code_changed_since(git("rev-parse", "HEAD")) == (
-        commits.has_uncommitted_changes()
-    )
-
-
-def test_the_first_commit_s_records_no_longer_describe_this_code() -> None:
-    first = git("rev-list", "--max-parents=0", "HEAD").splitlines()[0]
-    assert commits.code_changed_since(first)
-
-
-def test_an_unknown_commit_or_one_not_in_this_clone_is_stale() -> None:
-    assert commits.code_changed_since(commits.UNKNOWN_COMMIT)
-    assert commits.code_changed_since("f" * 40)
-    freshness = commits.Freshness("f" * 40, lambda commit: not commits.code_changed_since(commit))
-    assert freshness.is_stale("f" * 40)
-
-
-def test_a_commit_that_changed_only_docs_leaves_records_current() -> None:
-    docs_only = git("log", "--format=%H", "-n", "200", "--", "docs")
+def test_the_fingerprint_is_of_the_code_not_of_the_commit() -> None:
+    """HEAD's code and the working tree's have one fingerprint when no code changed; a docs-only
+    commit keeps its parent's."""
+    if not commits.has_uncommitted_changes():
+        assert commits.code_fingerprint() == commits.code_fingerprint("HEAD")
+    docs_only = git("log", "--format=%H", "-n", "300", "--", "docs")
     for commit in docs_only.splitlines():
         changed = git("diff-tree", "--no-commit-id", "--name-only", "-r", commit).splitlines()
         if changed and all(path.startswith("docs/") for path in changed):
             break
     else:
-        pytest.fail("no commit in the last 200 that touch docs/ changed docs/ only")
-    assert git("diff", "--name-only", f"{commit}^", commit, "--", *commits.CODE_PATHS) == ""
-    parent = git("rev-parse", f"{commit}^")
-    assert commits.code_changed_since(commit) == commits.code_changed_since(parent)
+        pytest.fail("no commit of the last 300 that touch docs/ changed docs/ only")
+    assert commits.code_fingerprint(commit) == commits.code_fingerprint(f"{commit}^")
+
+
+def test_a_new_file_in_the_code_changes_the_working_tree_s_fingerprint() -> None:
+    before = commits.code_fingerprint()
+    new = REPO_ROOT / "tests" / "support" / f"fingerprint_probe_{os.getpid()}.py"
+    new.write_text("PROBE = 1\n")
+    try:
+        assert commits.code_fingerprint() != before
+    finally:
+        new.unlink()
+    assert commits.code_fingerprint() == before
+
+
+def test_an_unknown_fingerprint_is_stale() -> None:
+    freshness = commits.Freshness("f" * 40, commits.UNKNOWN_COMMIT)
+    assert freshness.is_stale(commits.UNKNOWN_COMMIT)
+    assert commits.code_fingerprint("f" * 40) == commits.UNKNOWN_COMMIT

@@ -25,7 +25,8 @@ from kit.paths import REPO_ROOT
 
 HEAD = "a" * 40
 OLD = "b" * 40
-FRESHNESS = Freshness(HEAD, lambda commit: commit == HEAD)
+CODE = "c0de" * 3
+FRESHNESS = Freshness(HEAD, CODE)
 PATCH = Fix("providers/patches/ministack/0009-x.patch", "patch 0009")
 SEQUENCER = Behaviour(
     "sequencer",
@@ -47,6 +48,7 @@ def a_run(**changes: object) -> BehaviourRun:
         result="passed",
         commit=HEAD,
         recorded_at="2026-12-07T16:00:00Z",
+        code=CODE,
     )
     return replace(run, **changes)  # type: ignore[arg-type]
 
@@ -92,9 +94,12 @@ def test_an_emulator_with_no_run_is_not_run_with_the_declared_reason() -> None:
 
 
 def test_the_summary_counts_verdicts_by_emulator_and_stale_runs() -> None:
-    runs = [a_run(), a_run(emulator="localstack", commit=OLD, result="error", failure="x")]
+    runs = [a_run(), a_run(emulator="localstack", commit=OLD, code="0" * 12, result="error")]
     line = summary([SEQUENCER, replace(SEQUENCER, id="other")], runs, FRESHNESS)
-    assert line.startswith("**2 behaviours, 2 test runs recorded (at aaaaaaa, bbbbbbb): ")
+    assert line.startswith(
+        "**2 behaviours, 2 test runs recorded (at aaaaaaa, bbbbbbb; code `000000000000`, "
+        "`c0dec0dec0de`): "
+    )
     ministack = (
         f"{pinned_version('ministack')} as AWS in 1 (1 with a fix), failed in 0, not run in 1"
     )
@@ -102,7 +107,7 @@ def test_the_summary_counts_verdicts_by_emulator_and_stale_runs() -> None:
         f"{pinned_version('localstack')} as AWS in 0 (0 with a fix), failed in 1, not run in 1"
     )
     assert f": {ministack}; {localstack}; " in line
-    assert line.endswith("; 1 runs stale (the code changed since, at aaaaaaa).**")
+    assert line.endswith("; 1 runs stale (the code is `c0dec0dec0de` at aaaaaaa).**")
 
 
 def test_the_page_has_a_row_per_behaviour_with_each_emulator_s_cell() -> None:
@@ -146,6 +151,7 @@ def test_records_keep_the_last_run_of_each_case_emulator_and_build(tmp_path: Pat
     ]
     assert first.recorded_at == "2026-12-07T00:00:00Z"
     assert len(first.commit) == 40
+    assert len(first.code) == 12
 
 
 def test_a_record_of_another_shape_is_refused(tmp_path: Path) -> None:

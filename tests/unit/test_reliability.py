@@ -24,8 +24,10 @@ from harness.reliability import (
 
 HEAD = "a" * 40
 OLD = "b" * 40
-#: Only HEAD's records describe the code; OLD's were made before it changed.
-FRESHNESS = Freshness(HEAD, lambda commit: commit == HEAD)
+CODE = "c0de" * 3
+OLD_CODE = "0" * 12
+#: HEAD's records describe this code; OLD's were made before it changed.
+FRESHNESS = Freshness(HEAD, CODE)
 
 
 def a_record(id: str = "load", **changes: object) -> Record:  # noqa: A002
@@ -41,6 +43,7 @@ def a_record(id: str = "load", **changes: object) -> Record:  # noqa: A002
         recorded_at="2026-01-02T03:04:05Z",
         figures={"threads": "16"},
         books=Books(dropped=3, outcomes=3, failure_messages=0, duplicated=()),
+        code=CODE if changes.get("commit", HEAD) == HEAD else OLD_CODE,
     )
     return replace(base, **changes)  # type: ignore[arg-type]
 
@@ -147,6 +150,7 @@ def test_a_new_record_names_the_commit_target_and_time_of_the_run() -> None:
     )
     assert (record.target, record.recorded_at) == ("ministack (AUTH=true)", "2026-05-06T07:08:09Z")
     assert len(record.commit) == 40
+    assert len(record.code) == 12
     assert make_record(replace(scenario, target=None), "passed", target="aws").target == "aws"
 
 
@@ -157,8 +161,8 @@ def test_a_row_at_head_that_passed_shows_its_figures_books_and_items_lost() -> N
     assert row(a_record(), FRESHNESS) == (
         "| Scenario load | passed | dropped things | every thing came out right | threads: 16<br>"
         "dropped: 3<br>outcomes in the destination: 3<br>failure-queue messages: 0<br>"
-        "missing: 0<br>wrong: 0<br>duplicated: 0 | 0 | `make test` | ministack | `aaaaaaa` "
-        "| 2026-01-02T03:04:05Z |"
+        "missing: 0<br>wrong: 0<br>duplicated: 0 | 0 | `make test` | ministack | `aaaaaaa`, code "
+        "`c0dec0dec0de` | 2026-01-02T03:04:05Z |"
     )
 
 
@@ -175,9 +179,10 @@ def test_a_failed_row_says_so_with_its_failure_and_still_counts_what_was_lost() 
 
 
 def test_a_row_recorded_at_another_commit_is_marked_stale() -> None:
-    assert "| `bbbbbbb` **stale** |" in row(a_record(commit=OLD), FRESHNESS)
+    assert "| `bbbbbbb`, code `000000000000` **stale** |" in row(a_record(commit=OLD), FRESHNESS)
     assert "stale" not in row(a_record(), FRESHNESS)
-    assert "| `aaaaaaa` + changes |" in row(a_record(uncommitted_changes=True), FRESHNESS)
+    changed = row(a_record(uncommitted_changes=True), FRESHNESS)
+    assert "| `aaaaaaa` + changes, code `c0dec0dec0de` |" in changed
 
 
 def test_a_scenario_without_books_has_its_items_lost_not_counted() -> None:
@@ -198,7 +203,7 @@ def test_the_summary_counts_results_stale_rows_and_items_lost() -> None:
         a_record("d", result="error", books=None, commit=OLD),
     ]
     assert summary(records, FRESHNESS) == (
-        "**4 scenarios: 2 passed, 1 FAILED, 1 error; 2 stale (the code changed since, at "
+        "**4 scenarios: 2 passed, 1 FAILED, 1 error; 2 stale (the code is `c0dec0dec0de` at "
         "aaaaaaa); items lost: 2, missing from the destination: 3 (counted in 3 scenarios; "
         "not counted in 1).**"
     )
@@ -206,7 +211,7 @@ def test_the_summary_counts_results_stale_rows_and_items_lost() -> None:
 
 def test_the_summary_of_all_passed_at_head_says_so() -> None:
     assert summary([a_record()], FRESHNESS) == (
-        "**1 scenario: 1 passed; 0 stale (the code changed since, at aaaaaaa); items lost: "
+        "**1 scenario: 1 passed; 0 stale (the code is `c0dec0dec0de` at aaaaaaa); items lost: "
         "0, missing from the destination: 0 (counted in 1 scenario).**"
     )
 
