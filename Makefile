@@ -267,13 +267,27 @@ COVERAGE_ARGS := --cov --cov-report=term --cov-report=json
 SECOND_TARGET = $(if $(filter ministack,$(TARGET)),localstack)
 SECOND_TARGET_ARGS = --target $(SECOND_TARGET) -m "integration and not own_kind_of_emulator and not lax_part_sizes" $(COVERAGE_ARGS) --cov-append tests/integration
 
+# Each part of `make test` is timed (harness/time_budget.py, standard library only: it runs before
+# the virtualenvs exist), each pytest run by group of tests too; the budget is printed at the end,
+# or when a part fails. The runs are a make of their own, expanded once the environments exist.
+BUDGET = $(PYTHON_BOOTSTRAP) harness/time_budget.py
+
 .PHONY: test
-test: venv tools chromium iam-simulate lint tf-check $(RUNTIME_VENV)/.installed $(AWSCLI_VENV)/.installed ## Everything: lint, Terraform checks, unit and integration tests (on MiniStack, then LocalStack), branch coverage against its floors
-	$(if $(SECOND_UNIT_RUN),$(RUNTIME_VENV)/bin/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup tests/unit)
-	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup --target $(TARGET) $(COVERAGE_ARGS)
-	$(if $(SECOND_TARGET),$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup $(SECOND_TARGET_ARGS))
-	@$(PY) -m harness.coverage_floors
-	@$(PY) -m harness.reliability && $(PY) -m harness.emulator_gaps
+test: ## Everything: lint, Terraform checks, unit and integration tests (on MiniStack, then LocalStack), branch coverage against its floors; prints its time budget
+	@$(BUDGET) reset
+	@$(BUDGET) part "environments" -- $(MAKE) venv tools chromium iam-simulate $(RUNTIME_VENV)/.installed $(AWSCLI_VENV)/.installed
+	@$(BUDGET) part "lint" -- $(MAKE) lint
+	@$(BUDGET) part "Terraform checks" -- $(MAKE) tf-check
+	@$(MAKE) test-runs
+	@$(BUDGET) report
+
+.PHONY: test-runs
+test-runs:
+	$(if $(SECOND_UNIT_RUN),@$(BUDGET) part "unit tests on Python $(RUNTIME_VERSION)" -- $(RUNTIME_VENV)/bin/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup tests/unit)
+	@$(BUDGET) part "unit and integration tests on $(TARGET) with coverage" -- $(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup --target $(TARGET) $(COVERAGE_ARGS)
+	$(if $(SECOND_TARGET),@$(BUDGET) part "integration tests on $(SECOND_TARGET) with coverage" -- $(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup $(SECOND_TARGET_ARGS))
+	@$(BUDGET) part "coverage floors" -- $(PY) -m harness.coverage_floors
+	@$(BUDGET) part "pages from the records" -- bash -c '$(PY) -m harness.reliability && $(PY) -m harness.emulator_gaps'
 	@echo "unit tests passed on $(UNIT_RUNS); integration tests on $(TARGET)$(if $(SECOND_TARGET), and $(SECOND_TARGET))"
 
 .PHONY: bench

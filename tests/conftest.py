@@ -6,7 +6,11 @@ import pytest
 
 from providers import TARGET_NAMES
 
-pytest_plugins = ["tests.support.reliability_plugin", "tests.support.behaviour_plugin"]
+pytest_plugins = [
+    "tests.support.reliability_plugin",
+    "tests.support.behaviour_plugin",
+    "tests.support.time_budget_plugin",
+]
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -16,6 +16,7 @@ from harness.pipeline import Pipeline
 from harness.stack import Stack, StackOutputs, throwaway_stack
 from kit.corpus import DEFAULT_MAX_BYTES
 from providers import Connection, Target, make_target
+from tests.support.groups import OWN_KIND_OF_EMULATOR, group_of
 
 if TYPE_CHECKING:
     from mypy_boto3_lambda import LambdaClient
@@ -25,42 +26,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "tests/integration/" in item.nodeid:
             item.add_marker(pytest.mark.integration)
-            item.add_marker(pytest.mark.xdist_group(_group(item.nodeid)))
-            if any(path in item.nodeid for path in _OWN_KIND_OF_EMULATOR):
+            item.add_marker(pytest.mark.xdist_group(group_of(item.nodeid)))
+            if any(path in item.nodeid for path in OWN_KIND_OF_EMULATOR):
                 item.add_marker(pytest.mark.own_kind_of_emulator)
-
-
-# Suites that deploy on an emulator of their own run as groups of their own: on another worker,
-# in parallel with the shared stack's tests.
-_OWN_EMULATOR = {
-    "tests/integration/secure/": "secure",
-    "tests/integration/test_emulator_restart.py": "restart",
-    "tests/integration/test_code_drift.py": "code-drift",
-    "tests/integration/test_emulator_patches.py": "emulator-patches",
-    "tests/integration/test_localstack_process.py": "localstack-process",
-    "tests/integration/test_throttled_burst.py": "throttled",
-    "tests/integration/test_soak_command.py": "soak",
-    "tests/integration/test_bench_command.py": "bench",
-    "tests/integration/test_sandbox_commands.py": "sandbox",
-}
-
-
-# Suites that start the emulator they are about, whatever --target says: MiniStack's AUTH=true mode
-# (secure/), its persistence, its upstream defects, the soak and bench commands (which run on it),
-# and LocalStack as the localstack target runs it. The rest run on --target; `make test` runs them
-# on MiniStack and again on LocalStack (-m "not own_kind_of_emulator").
-_OWN_KIND_OF_EMULATOR = (
-    "tests/integration/secure/",
-    "tests/integration/test_emulator_restart.py",
-    "tests/integration/test_emulator_patches.py",
-    "tests/integration/test_localstack_process.py",
-    "tests/integration/test_soak_command.py",
-    "tests/integration/test_bench_command.py",
-)
-
-
-def _group(nodeid: str) -> str:
-    return next((group for path, group in _OWN_EMULATOR.items() if path in nodeid), "stack")
 
 
 @pytest.fixture(scope="session")
