@@ -16,7 +16,9 @@ import shutil
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from harness.expected import check
 from harness.pipeline import OutcomeTimeout, Pipeline
 from harness.reach import AWS_DEPLOY_HINT, Reached, add_target_arguments, reach, sandbox_dir
 from harness.stack import StackOutputs
@@ -24,6 +26,9 @@ from harness.terraform import TerraformError
 from kit.console import say, step
 from kit.paths import REPO_ROOT
 from providers import TARGET_NAMES, Connection, TargetError, sandbox_target
+
+if TYPE_CHECKING:
+    from mypy_boto3_lambda import LambdaClient
 
 SAMPLE = REPO_ROOT / "triggerFile.txt"
 WAIT_SECONDS = 60.0
@@ -48,8 +53,9 @@ def up(target_name: str, var_file: Path | None) -> Reached:
 def drop(outputs: StackOutputs, connection: Connection, path: Path, key: str) -> int:
     pipeline = Pipeline(outputs, connection)
     pipeline.forget(key)
+    body = path.read_bytes()
     dropped_at = time.time()
-    pipeline.drop(key, path.read_bytes())
+    pipeline.drop(key, body)
     say(f"- dropped {path.name} as s3://{outputs.source_bucket}/{key}")
     interactive = sys.stdout.isatty()
 
@@ -75,7 +81,22 @@ def drop(outputs: StackOutputs, connection: Connection, path: Path, key: str) ->
         say(f"- output after {waited:.1f} s at s3://{outputs.destination_bucket}/{outcome.key}:")
     sys.stdout.buffer.write(outcome.body)
     sys.stdout.flush()
-    return 0
+    verdict = check(body, outcome, max_bytes=deployed_max_input_bytes(connection, outputs))
+    if not verdict.matches:
+        say("- NOT what the input contract gives for this file:")
+    for line in verdict.lines:
+        say(line)
+    return 0 if verdict.matches else 1
+
+
+def deployed_max_input_bytes(connection: Connection, outputs: StackOutputs) -> int:
+    """The size limit the deployed function was given (its MAX_INPUT_BYTES)."""
+    functions: LambdaClient = connection.session().client(
+        "lambda", endpoint_url=connection.endpoint_url
+    )
+    configuration = functions.get_function_configuration(FunctionName=outputs.function_name)
+    variables = configuration.get("Environment", {}).get("Variables", {})
+    return int(variables["MAX_INPUT_BYTES"])
 
 
 def demo(args: argparse.Namespace) -> int:

@@ -52,8 +52,9 @@ class LocalStackProcess(EmulatorProcess):
         lambda_python: Path | None = None,
         patched: bool = True,
     ) -> None:
-        """`patched`: with pipesum's fixes (providers/patches/localstack/README.md); False runs LocalStack as
-        upstream ships it (with the process executor still), to reproduce what the fixes are for.
+        """`patched`: with pipesum's fixes (providers/patches/localstack/README.md); False runs
+        LocalStack as upstream ships it (with the process executor still), to reproduce what the
+        fixes are for.
         """
         super().__init__(port=port, state_dir=state_dir)
         self.patched = patched

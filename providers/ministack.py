@@ -61,8 +61,8 @@ class MiniStack(EmulatorProcess):
         """`enforce_iam`: AUTH=true, so IAM, resource and key policies are evaluated and the
         function runs under its role. `tls`: USE_SSL=1, HTTPS only, with a self-signed certificate
         the emulator makes at start (`cert_path`), which its Lambda workers trust by themselves.
-        `patched`: with pipesum's fixes (providers/patches/ministack/README.md); False runs MiniStack as upstream
-        ships it, to reproduce what the fixes are for.
+        `patched`: with pipesum's fixes (providers/patches/ministack/README.md); False runs
+        MiniStack as upstream ships it, to reproduce what the fixes are for.
         """
         super().__init__(port=port, state_dir=state_dir)
         self.python = python or Path(os.environ.get("MINISTACK_PYTHON", DEFAULT_PYTHON))

@@ -6,16 +6,41 @@ under the sandbox's folder, and `make down` leaves none of its processes running
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
 
 from harness import cli, reach
+from harness.package import FUNCTION_DIR, build_zip
 from kit.paths import REPO_ROOT
 from providers import sandbox_target
 from providers.emulator_process import EmulatorProcess
 
 SAMPLE_OUTPUT = (REPO_ROOT / "triggerFile.txt").read_bytes() + b"23185\n"
+
+
+def off_by_one_package(work: Path) -> bytes:
+    """The function's package with every sum written one too high."""
+    function = work / "function"
+    shutil.copytree(FUNCTION_DIR, function, ignore=shutil.ignore_patterns("__pycache__"))
+    transform = function / "pipesum" / "transform.py"
+    source = transform.read_text()
+    correct = '    return format(total, "f")\n'
+    assert source.count(correct) == 1, "format_sum moved: update this test's broken function"
+    transform.write_text(source.replace(correct, '    return format(total + 1, "f")\n'))
+    return build_zip(work / "broken.zip", function).read_bytes()
+
+
+def deploy_code(name: str, package: bytes) -> None:
+    """Replace the sandbox function's code by hand, as a broken deploy would."""
+    reached = reach.reach(name, None)
+    functions = reached.connection.session().client(
+        "lambda", endpoint_url=reached.connection.endpoint_url
+    )
+    function = reached.outputs().function_name
+    functions.update_function_code(FunctionName=function, ZipFile=package)
+    functions.get_waiter("function_updated_v2").wait(FunctionName=function)
 
 
 # The sandbox's emulator outlives the command that started it, by design: `make down` stops it
@@ -54,10 +79,25 @@ def test_demo_drop_logs_and_down(
         assert cli.main([*target, "drop", str(mine), "--key", "in/mine.txt"]) == 0
         assert b"/in/mine.txt:\na|b\n1.5|2\n3.5\n" in capfdbinary.readouterr().out
 
+        # WHEN a file the contract rejects is dropped: THEN its report is printed, and judged
+        bad = tmp_path / "bad.txt"
+        bad.write_bytes(b"a|b\n1|x\n")
+        assert cli.main([*target, "drop", str(bad), "--key", "in/bad.txt"]) == 0
+        said = capfdbinary.readouterr().out
+        assert b'"error_code": "INVALID_NUMBER"' in said
+        assert b"the rejection the input contract gives: INVALID_NUMBER at line 2, field 2" in said
+
         # WHEN the logs are asked for: THEN the function's lines read as level, message, fields
         assert cli.main([*target, "logs"]) == 0
         lines = capfdbinary.readouterr().out.decode().splitlines()
         assert any(line.startswith("INFO    cold_start") for line in lines), lines[-5:]
+
+        # WHEN the deployed function sums wrong: THEN a drop fails and shows the difference
+        deploy_code(name, off_by_one_package(tmp_path))
+        assert cli.main([*target, "drop", str(REPO_ROOT / "triggerFile.txt")]) == 1
+        said = capfdbinary.readouterr().out
+        assert b"- NOT what the input contract gives for this file:" in said
+        assert b"  -23185\n  +23186\n" in said
     finally:
         # WHEN `make down` runs: THEN the emulator stops and the sandbox's folder is gone
         stopped = cli.main([*target, "down"])
