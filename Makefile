@@ -180,6 +180,13 @@ drop: venv ## Drop a file into the sandbox and print its outcome: make drop FILE
 	@test -n "$(FILE)" || { echo "usage: make drop FILE=path/to/file [KEY=object/key]"; exit 2; }
 	@$(PY) -m harness.cli $(SANDBOX_TARGET) drop "$(FILE)" $(if $(KEY),--key "$(KEY)")
 
+# The card's test by default; TESTS names others (target-agnostic integration tests).
+E2E_TESTS := tests/integration/test_pipeline.py::test_sample_file_gets_its_sum_appended_in_the_destination_bucket
+
+.PHONY: e2e
+e2e: venv ## With `make up` done: deploy this working tree's function to the sandbox in place and run the card's test on it (TESTS=... for others)
+	@$(PY) -m pytest --sandbox --target $(TARGET) -p no:cacheprovider -q $(or $(TESTS),$(E2E_TESTS))
+
 .PHONY: logs
 logs: venv ## Print the function's log lines from the sandbox
 	@$(PY) -m harness.cli $(SANDBOX_TARGET) logs

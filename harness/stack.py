@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from harness.code_drift import apply_plan, plan_this_commit
+from harness.code_drift import FUNCTION_ADDRESS, apply_plan, plan_this_commit
 from harness.commits import current_commit
 from harness.drift import PlannedChange, planned_changes
 from harness.package import DEFAULT_OUTPUT, build_zip
@@ -156,6 +156,15 @@ class Stack:
         """Plan this commit and apply it; code replaced by hand is replaced (harness/code_drift.py),
         and `say` is told so."""
         drift = plan_this_commit(self.terraform)
+        if drift is not None:
+            say(f"- {drift.describe()}")
+        apply_plan(self.terraform)
+
+    def deploy_function(self, say: Callable[[str], object] = lambda _: None) -> None:
+        """This working tree's function on the deployed stack, in place: the package rebuilt and
+        only the function (with what it depends on) planned and applied, code drift included."""
+        self.prepare()
+        drift = plan_this_commit(self.terraform, only=(FUNCTION_ADDRESS,))
         if drift is not None:
             say(f"- {drift.describe()}")
         apply_plan(self.terraform)

@@ -30,6 +30,21 @@ STOP_TIMEOUT_SECONDS = 10.0
 LEAKED_VARIABLES = ("AWS_ENDPOINT_URL", "AWS_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")
 
 
+#: The emulators this process started and has not stopped, for stop_every_started().
+_STARTED: list[EmulatorProcess] = []
+
+
+def stop_every_started() -> int:
+    """Stop every emulator this process started and did not stop, the newest first (a test
+    session's SIGTERM handler: what it started would outlive it, in process groups of their own).
+    Returns how many were stopped."""
+    stopped = 0
+    while _STARTED:
+        _STARTED[-1].stop()
+        stopped += 1
+    return stopped
+
+
 class EmulatorProcess(Target):
     """One emulator process on 127.0.0.1:`port`, writing only under `state_dir`."""
 
@@ -103,6 +118,7 @@ class EmulatorProcess(Target):
                 start_new_session=True,  # its own process group, so stop() reaps its children too
             )
         self.pid, self._process = process.pid, process
+        _STARTED.append(self)
         self.pid_path.write_text(f"{process.pid} {self.port}\n")
         self._wait_until_healthy(process)
         return self.connection()
@@ -114,6 +130,7 @@ class EmulatorProcess(Target):
             exit_code = process.poll()
             if exit_code is not None:
                 self.pid, self._process = None, None
+                _STARTED.remove(self)
                 self.pid_path.unlink(missing_ok=True)
                 raise TargetError(
                     f"{self.label} exited with code {exit_code} while starting.\n"
@@ -143,6 +160,8 @@ class EmulatorProcess(Target):
     def stop(self) -> None:
         pid, process = self.pid, self._process
         self.pid, self._process = None, None
+        with contextlib.suppress(ValueError):
+            _STARTED.remove(self)
         if pid is not None:
             _terminate_group(pid)
         if process is not None:

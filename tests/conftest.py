@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import signal
+from types import FrameType
+
 import pytest
 
 from providers import TARGET_NAMES
+from providers.emulator_process import stop_every_started
 
 pytest_plugins = [
     "tests.support.reliability_plugin",
@@ -20,3 +24,22 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default="ministack",
         help="where the integration tests deploy the pipeline (default: an embedded MiniStack)",
     )
+    parser.addoption(
+        "--sandbox",
+        action="store_true",
+        help="run the integration tests named on the sandbox `make up` runs on --target, with "
+        "this working tree's function deployed to it in place: no emulator started, no stack "
+        "applied or destroyed (`make e2e`)",
+    )
+
+
+def _stop_on_sigterm(signum: int, frame: FrameType | None) -> None:  # noqa: ARG001  (signal's)
+    """SIGTERM (`timeout`, CI stopping a job) ends the session as Ctrl-C does, its emulators
+    stopped first: they run in process groups of their own, which the signal does not reach, and
+    a stack on a stopped emulator is not destroyed, so the teardown that follows is quick."""
+    stop_every_started()
+    raise KeyboardInterrupt
+
+
+def pytest_configure(config: pytest.Config) -> None:  # noqa: ARG001  (pytest's hook)
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)

@@ -6,13 +6,16 @@ kept on one worker (the `stack` group) so the stack is deployed once.
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 import pytest
 
+from harness.commits import current_commit, has_uncommitted_changes, short
 from harness.pipeline import Pipeline
+from harness.reach import Reached, reach
 from harness.stack import Stack, StackOutputs, throwaway_stack
 from kit.corpus import DEFAULT_MAX_BYTES
 from providers import Connection, Target, make_target
@@ -32,9 +35,36 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 @pytest.fixture(scope="session")
+def sandbox(request: pytest.FixtureRequest) -> Reached | None:
+    """With --sandbox, the sandbox `make up` runs on --target, with this working tree's function
+    deployed to it in place; otherwise None."""
+    if not request.config.getoption("--sandbox"):
+        return None
+    name = request.config.getoption("--target")
+    started = time.monotonic()
+    reached = reach(name, tell=lambda _: None)
+    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
+    tell = print if reporter is None else reporter.write_line
+    reached.stack.deploy_function(tell)
+    tell(
+        f"- on the sandbox of {reached.target.description}: this working tree's function "
+        f"(commit {short(current_commit())}"
+        + (" + changes" if has_uncommitted_changes() else "")
+        + f") deployed to {reached.outputs().function_name} in "
+        f"{time.monotonic() - started:.1f} s"
+    )
+    return reached
+
+
+@pytest.fixture(scope="session")
 def target(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    sandbox: Reached | None,
 ) -> Iterator[Target]:
+    if sandbox is not None:
+        yield sandbox.target  # the sandbox's: it keeps running
+        return
     started = make_target(
         request.config.getoption("--target"), state_dir=tmp_path_factory.mktemp("target")
     )
@@ -43,15 +73,22 @@ def target(
 
 
 @pytest.fixture(scope="session")
-def connection(target: Target) -> Connection:
-    return target.start()
+def connection(target: Target, sandbox: Reached | None) -> Connection:
+    return target.start() if sandbox is None else sandbox.connection
 
 
 @pytest.fixture(scope="session")
 def stack(
-    target: Target, connection: Connection, tmp_path_factory: pytest.TempPathFactory
+    target: Target,
+    connection: Connection,
+    tmp_path_factory: pytest.TempPathFactory,
+    sandbox: Reached | None,
 ) -> Iterator[Stack]:
-    """The pipeline deployed on the target from this checkout; destroyed afterwards, always."""
+    """The pipeline deployed on the target from this checkout; destroyed afterwards, always.
+    With --sandbox, the sandbox's stack as it is, its function this working tree's."""
+    if sandbox is not None:
+        yield sandbox.stack
+        return
     with throwaway_stack(
         target,
         connection,
