@@ -123,25 +123,21 @@ def record_deployed_code(terraform: Terraform, deployed: str) -> None:
         pushed.unlink(missing_ok=True)
 
 
-def plan_this_commit(
-    terraform: Terraform, plan_file: str = DEPLOY_PLAN, *, only: tuple[str, ...] = ()
-) -> CodeDrift | None:
-    """Plan the configuration into `plan_file` (in the working directory), code drift included;
-    `only` the resources at these addresses (and what they depend on), when given.
+def plan_this_commit(terraform: Terraform, plan_file: str = DEPLOY_PLAN) -> CodeDrift | None:
+    """Plan the configuration into `plan_file` (in the working directory), code drift included.
 
     Returns the drift found, if any: the state then records it and the plan replaces the code.
     """
-    drift = code_drift(_plan(terraform, plan_file, only))
+    drift = code_drift(_plan(terraform, plan_file))
     if drift is not None:
         record_deployed_code(terraform, drift.deployed)
-        _plan(terraform, plan_file, only)
+        _plan(terraform, plan_file)
     return drift
 
 
-def _plan(terraform: Terraform, plan_file: str, only: tuple[str, ...]) -> dict[str, Any]:
-    targets = [f"-target={address}" for address in only]
+def _plan(terraform: Terraform, plan_file: str) -> dict[str, Any]:
     terraform.run(
-        "plan", "-input=false", "-no-color", f"-out={plan_file}", *targets, *terraform.variable_args
+        "plan", "-input=false", "-no-color", f"-out={plan_file}", *terraform.variable_args
     )
     shown: dict[str, Any] = json.loads(terraform.run("show", "-json", plan_file).stdout)
     return shown

@@ -43,16 +43,15 @@ def sandbox(request: pytest.FixtureRequest) -> Reached | None:
     name = request.config.getoption("--target")
     started = time.monotonic()
     reached = reach(name, tell=lambda _: None)
-    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
-    tell = print if reporter is None else reporter.write_line
-    reached.stack.deploy_function(tell)
-    tell(
-        f"- on the sandbox of {reached.target.description}: this working tree's function "
-        f"(commit {short(current_commit())}"
-        + (" + changes" if has_uncommitted_changes() else "")
-        + f") deployed to {reached.outputs().function_name} in "
-        f"{time.monotonic() - started:.1f} s"
-    )
+    deployed = reached.stack.deploy_function()
+    capture = request.config.pluginmanager.get_plugin("capturemanager")
+    with capture.global_and_fixture_disabled():
+        print(
+            f"\n- on the sandbox of {reached.target.description}, commit "
+            f"{short(current_commit())}"
+            + (" + changes" if has_uncommitted_changes() else "")
+            + f": {deployed} ({time.monotonic() - started:.1f} s)"
+        )
     return reached
 
 

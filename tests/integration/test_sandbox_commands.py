@@ -43,6 +43,27 @@ def deploy_code(name: str, package: bytes) -> None:
     functions.get_waiter("function_updated_v2").wait(FunctionName=function)
 
 
+def a_wrong_function_fails_the_drop_and_make_e2e_puts_this_one_back(
+    name: str, work: Path, capfdbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    target = "--target", name
+    # WHEN the deployed function sums wrong: THEN a drop fails and shows the difference
+    deploy_code(name, off_by_one_package(work))
+    assert cli.main([*target, "drop", str(REPO_ROOT / "triggerFile.txt")]) == 1
+    said = capfdbinary.readouterr().out
+    assert b"- NOT what the input contract gives for this file:" in said
+    assert b"  -23185\n  +23186\n" in said
+
+    # WHEN this working tree's function is deployed in place (`make e2e`): THEN the sample
+    # sums right again, and the state records the code: the next plan changes nothing
+    stack = reach.reach(name, None).stack
+    assert "updated in place to this working tree's function" in stack.deploy_function()
+    assert "runs this working tree's function already" in stack.deploy_function()
+    assert cli.main([*target, "drop", str(REPO_ROOT / "triggerFile.txt")]) == 0
+    assert SAMPLE_OUTPUT in capfdbinary.readouterr().out
+    assert stack.drift() == []
+
+
 # The sandbox's emulator outlives the command that started it, by design: `make down` stops it
 # from another process. In one process, the Popen of `demo` is collected while it still runs.
 @pytest.mark.filterwarnings("ignore:subprocess [0-9]+ is still running:ResourceWarning")
@@ -92,12 +113,7 @@ def test_demo_drop_logs_and_down(
         lines = capfdbinary.readouterr().out.decode().splitlines()
         assert any(line.startswith("INFO    cold_start") for line in lines), lines[-5:]
 
-        # WHEN the deployed function sums wrong: THEN a drop fails and shows the difference
-        deploy_code(name, off_by_one_package(tmp_path))
-        assert cli.main([*target, "drop", str(REPO_ROOT / "triggerFile.txt")]) == 1
-        said = capfdbinary.readouterr().out
-        assert b"- NOT what the input contract gives for this file:" in said
-        assert b"  -23185\n  +23186\n" in said
+        a_wrong_function_fails_the_drop_and_make_e2e_puts_this_one_back(name, tmp_path, capfdbinary)
     finally:
         # WHEN `make down` runs: THEN the emulator stops and the sandbox's folder is gone
         stopped = cli.main([*target, "down"])

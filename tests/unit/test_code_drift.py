@@ -183,30 +183,6 @@ def test_no_drift_is_one_plan(tmp_path: Path) -> None:
     ]
 
 
-def test_a_plan_of_the_function_only_targets_it_both_times(tmp_path: Path) -> None:
-    terraform = ScriptedTerraform(
-        tmp_path, [shown_plan(BY_HAND, PACKAGED), shown_plan(BY_HAND, BY_HAND)]
-    )
-
-    plan_this_commit(terraform, "dev.tfplan", only=(FUNCTION_ADDRESS,))
-
-    plans = [command for command in terraform.commands if command[0] == "plan"]
-    assert (
-        plans
-        == [
-            (
-                "plan",
-                "-input=false",
-                "-no-color",
-                "-out=dev.tfplan",
-                f"-target={FUNCTION_ADDRESS}",
-                "-var-file=envs/dev.tfvars",
-            )
-        ]
-        * 2
-    )
-
-
 def test_drift_is_recorded_in_the_state_and_planned_again(tmp_path: Path) -> None:
     terraform = ScriptedTerraform(
         tmp_path, [shown_plan(BY_HAND, PACKAGED), shown_plan(BY_HAND, BY_HAND)]
