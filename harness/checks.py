@@ -11,6 +11,8 @@ import enum
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
+from providers import DEFAULT_TARGET
+
 
 class Kind(enum.Enum):
     #: An attribute read back through the API (tags and environment variables included).
@@ -92,9 +94,9 @@ class Repairs:
     verify: str
 
     @classmethod
-    def sandbox(cls, target: str = "ministack") -> Repairs:
+    def sandbox(cls, target: str = DEFAULT_TARGET) -> Repairs:
         """The sandbox's commands; for another emulator than the default, naming it."""
-        if target == "ministack":
+        if target == DEFAULT_TARGET:
             return cls(
                 apply="make up", plan="./tflocal.sh plan", logs="make logs", verify="make verify"
             )

@@ -25,7 +25,7 @@ from harness.stack import StackOutputs
 from harness.terraform import TerraformError
 from kit.console import say, step
 from kit.paths import REPO_ROOT
-from providers import TARGET_NAMES, Connection, TargetError, sandbox_target
+from providers import DEFAULT_TARGET, TARGET_NAMES, Connection, TargetError, sandbox_target
 
 if TYPE_CHECKING:
     from mypy_boto3_lambda import LambdaClient
@@ -111,7 +111,7 @@ def demo(args: argparse.Namespace) -> int:
 
 def make(command: str, target: str) -> str:
     """The make command that runs `command` on the sandbox of `target`."""
-    return f"make {command}" + (f" TARGET={target}" if target != "ministack" else "")
+    return f"make {command}" + (f" TARGET={target}" if target != DEFAULT_TARGET else "")
 
 
 def cold_start_python(lines: list[str]) -> str | None:

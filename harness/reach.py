@@ -17,7 +17,7 @@ from harness.stack import Stack, StackOutputs
 from harness.terraform import TerraformError
 from kit.console import say, step
 from kit.paths import REPO_ROOT
-from providers import Connection, Target, TargetError, sandbox_target
+from providers import DEFAULT_TARGET, Connection, Target, TargetError, sandbox_target
 
 SANDBOX = REPO_ROOT / ".sandbox"
 AWS_DEPLOY_HINT = (
@@ -106,9 +106,9 @@ def add_target_arguments(parser: argparse.ArgumentParser, targets: tuple[str, ..
     parser.add_argument(
         "--target",
         choices=targets,
-        default="ministack",
-        help="where to work: the sandbox's emulator (default), "
-        + ", ".join(target for target in targets if target != "ministack"),
+        default=DEFAULT_TARGET,
+        help=f"where to work: the sandbox's emulator ({DEFAULT_TARGET}, the default), "
+        + ", ".join(target for target in targets if target != DEFAULT_TARGET),
     )
     parser.add_argument(
         "--var-file",

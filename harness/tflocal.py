@@ -1,5 +1,5 @@
 """`[TARGET=localstack] ./tflocal.sh ARGS`: terraform (through tflocal) in the working copy of
-terraform/ of the sandbox of TARGET (ministack by default)."""
+terraform/ of the sandbox of TARGET (providers.DEFAULT_TARGET by default)."""
 
 from __future__ import annotations
 
@@ -9,12 +9,12 @@ import sys
 from harness.reach import reach
 from harness.terraform import TerraformError
 from kit.console import say
-from providers import TargetError
+from providers import DEFAULT_TARGET, TargetError
 
 
 def main(args: list[str]) -> int:  # noqa: RET503  (the success path is execve, which does not return)
     try:
-        stack = reach(os.environ.get("TARGET") or "ministack").stack
+        stack = reach(os.environ.get("TARGET") or DEFAULT_TARGET).stack
         stack.prepare()  # the working copy follows terraform/ and this checkout's package
         command = stack.terraform.executable()
     except (TargetError, TerraformError) as error:

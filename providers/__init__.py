@@ -17,6 +17,7 @@ from providers.localstack_process import LocalStackProcess
 from providers.ministack import MiniStack
 
 __all__ = [
+    "DEFAULT_TARGET",
     "TARGET_NAMES",
     "Connection",
     "Target",
@@ -26,6 +27,8 @@ __all__ = [
 ]
 
 TARGET_NAMES = ("ministack", "localstack", "aws")
+#: The sandbox's and the tests' target when none is named (decision 15).
+DEFAULT_TARGET = "ministack"
 #: LOCALSTACK_MODE=container: testcontainers starts LocalStack's image (where Docker runs).
 LOCALSTACK_MODE_VARIABLE = "LOCALSTACK_MODE"
 

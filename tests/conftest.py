@@ -7,7 +7,7 @@ from types import FrameType
 
 import pytest
 
-from providers import TARGET_NAMES
+from providers import DEFAULT_TARGET, TARGET_NAMES
 from providers.emulator_process import stop_every_started
 
 pytest_plugins = [
@@ -21,8 +21,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--target",
         choices=TARGET_NAMES,
-        default="ministack",
-        help="where the integration tests deploy the pipeline (default: an embedded MiniStack)",
+        default=DEFAULT_TARGET,
+        help=f"where the integration tests deploy the pipeline (default: {DEFAULT_TARGET})",
     )
     parser.addoption(
         "--sandbox",

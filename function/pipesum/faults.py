@@ -1,16 +1,18 @@
 """A fault hook for the reliability tests: kill, hang or delay the function at a named point.
 
-Off unless the environment variable PIPESUM_FAULT is set, which only tests do (through the
-Lambda API, on an emulator); the Terraform function module refuses to deploy it. When it is set,
-the handler's cold start builds a FaultyStorage in place of Storage; otherwise nothing of this
-module runs. Its value is `ACTION@POINT` or `ACTION@POINT#ETAG`, the latter firing only for the
-source object with that ETag. Actions: `kill` (SIGKILL, as when the runtime is torn down), `hang`
-(until the runtime's timeout stops the function), `delay:SECONDS`. Points are where the function
-is about to change the destination: `read` (the source is read, nothing asked of the destination
-yet), `part-copied` (a multipart upload has its first part), `put` (just before a single
-PutObject of the output). When the fault fires, the file named by PIPESUM_FAULT_ANNOUNCE (if set)
-is created, so that a test on the same machine as the emulator's Lambda workers knows the
-function is being held (their logs arrive only at the end of an invocation).
+Off unless the environment variable PIPESUM_FAULT is set, which only tests do (through the Lambda
+API, on an emulator); the Terraform function module refuses to deploy it. When it is set, the
+handler's cold start builds a FaultyStorage in place of Storage; otherwise nothing of this module
+runs. Its value is `ACTION@POINT` or `ACTION@POINT#ETAG`, the latter firing only for the source
+object with that ETag. Actions: `kill` (SIGKILL, as when the runtime is torn down), `hang` (until
+the runtime's timeout stops the function), `delay:SECONDS`, `hold` (until the file named by
+PIPESUM_FAULT_RELEASE exists: the test says when, or the runtime's timeout stops the function).
+Points are where the function is about to change the destination: `read` (the source is read,
+nothing asked of the destination yet), `part-copied` (a multipart upload has its first part), `put`
+(just before a single PutObject of the output). When the fault fires, the file named by
+PIPESUM_FAULT_ANNOUNCE (if set) is created, so that a test on the same machine as the emulator's
+Lambda workers knows the function is being held (their logs arrive only at the end of an
+invocation).
 """
 
 from __future__ import annotations
@@ -35,6 +37,8 @@ if TYPE_CHECKING:
 
 FAULT_VARIABLE = "PIPESUM_FAULT"
 ANNOUNCE_VARIABLE = "PIPESUM_FAULT_ANNOUNCE"
+RELEASE_VARIABLE = "PIPESUM_FAULT_RELEASE"
+RELEASE_POLL_SECONDS = 0.05
 POINTS = frozenset({"read", "part-copied", "put"})
 
 logger = logging.getLogger("pipesum")
@@ -52,15 +56,17 @@ class Fault:
     etag: str | None = None
     #: A file to create when the fault fires.
     announce: str | None = None
+    #: For `hold`: the file whose existence lets the function go on.
+    release: str | None = None
 
     @classmethod
     def parse(cls, spec: str) -> Fault:
         action, at, rest = spec.partition("@")
         point, _, etag = rest.partition("#")
         name, _, seconds = action.partition(":")
-        if not at or point not in POINTS or name not in {"kill", "hang", "delay"}:
+        if not at or point not in POINTS or name not in {"kill", "hang", "delay", "hold"}:
             raise FaultSpecError(
-                f"{FAULT_VARIABLE}={spec!r}: expected kill|hang|delay:SECONDS @ "
+                f"{FAULT_VARIABLE}={spec!r}: expected kill|hang|hold|delay:SECONDS @ "
                 f"{'|'.join(sorted(POINTS))} [#ETAG]"
             )
         if (name == "delay") != bool(seconds):
@@ -77,7 +83,14 @@ class Fault:
         spec = environ.get(FAULT_VARIABLE)
         if not spec:
             return None
-        return dataclasses.replace(cls.parse(spec), announce=environ.get(ANNOUNCE_VARIABLE) or None)
+        fault = dataclasses.replace(
+            cls.parse(spec),
+            announce=environ.get(ANNOUNCE_VARIABLE) or None,
+            release=environ.get(RELEASE_VARIABLE) or None,
+        )
+        if fault.action == "hold" and fault.release is None:
+            raise FaultSpecError(f"{FAULT_VARIABLE}={spec!r}: hold needs {RELEASE_VARIABLE}")
+        return fault
 
     def fire(self, point: str, *, etag: str | None) -> None:
         """Apply the fault if it is for `point` (and this ETag); otherwise do nothing."""
@@ -92,6 +105,11 @@ class Fault:
             Path(self.announce).write_text(f"{self.action}@{point}\n")
         if self.action == "kill":
             os.kill(os.getpid(), signal.SIGKILL)
+        if self.action == "hold" and self.release is not None:
+            # The function's own deadline ends a hold that is never released.
+            while not Path(self.release).exists():
+                threading.Event().wait(RELEASE_POLL_SECONDS)
+            return
         # The function's own deadline is what ends a hang: wait on an event nobody sets.
         threading.Event().wait(None if self.action == "hang" else self.seconds)
 

@@ -33,6 +33,7 @@ from providers import Connection, Target
 from tests.support.books import take_books
 from tests.support.function_config import FunctionConfig
 from tests.support.outcomes import expected_outcome, seen, wait_for_file
+from tests.support.polling import poll
 from tests.support.reliability_plugin import Evidence
 
 if TYPE_CHECKING:
@@ -248,7 +249,10 @@ def wait_for_log_line(
 REPLACED = Scenario(
     "replaced-while-processing",
     title="Object replaced while being processed",
-    done="held version 1 after its read (fault hook delay), replaced it with version 2",
+    done=(
+        "held version 1 after its read (fault hook hold), replaced it with version 2, released "
+        "version 1 once version 2's output was written"
+    ),
     asserts=(
         "the function logged version 1 as superseded, with one write conflict; the final "
         "output is version 2's, byte for byte"
@@ -269,18 +273,21 @@ def test_an_object_replaced_while_being_processed_ends_in_the_newer_versions_out
     replaces it and is processed first THEN version 1's conditional write is refused, it is
     found superseded, and the output is version 2's.
 
-    The hook announces the hold in a file, which needs the Lambda workers on this machine."""
+    The hook announces the hold in a file and waits for a file of the test's to go on, which
+    needs the Lambda workers on this machine: version 1 goes on only once version 2's output is
+    there, however slow the machine."""
     if not target.runs_functions_on_this_machine:
         pytest.skip("the hold is announced through the filesystem the function runs on")
-    announce = tmp_path / "held"
+    announce, release = tmp_path / "held", tmp_path / "release"
     key = f"replaced-{uuid.uuid4().hex[:8]}/triggerFile.txt"
     first, second = b"a|b\n1|1\n", b"a|b\n2|2\n"
     held = hashlib.md5(first).hexdigest()  # noqa: S324  (S3's ETag of a single-part upload)
     larger_inputs.set(
         environment={
             "MAX_INPUT_BYTES": str(MAX_INPUT_BYTES),
-            "PIPESUM_FAULT": f"delay:5@read#{held}",
+            "PIPESUM_FAULT": f"hold@read#{held}",
             "PIPESUM_FAULT_ANNOUNCE": str(announce),
+            "PIPESUM_FAULT_RELEASE": str(release),
         }
     )
     try:
@@ -288,12 +295,20 @@ def test_an_object_replaced_while_being_processed_ends_in_the_newer_versions_out
         pipeline.drop(key, first)
         wait_for_file(announce, timeout=WAIT_SECONDS)
         pipeline.drop(key, second)
+        poll(
+            "version 2's output, while version 1 is held",
+            lambda: pipeline.outcome(key),
+            lambda outcome: outcome is not None and outcome.body == second + b"4\n",
+            seconds=WAIT_SECONDS,
+        )
+        release.write_text("go\n")
         superseded = wait_for_log_line(
             pipeline, since=since, needles=("object_superseded", key), timeout=WAIT_SECONDS
         )
         conflicts = re.search(r'"write_conflicts": (\d+)', superseded)
         reliability.figure("write conflicts logged", conflicts[1] if conflicts else "none")
     finally:
+        release.write_text("go\n")  # a held invocation never outlives the test
         larger_inputs.set(environment={"MAX_INPUT_BYTES": str(MAX_INPUT_BYTES)})
         sqs: SQSClient = connection.session().client("sqs", endpoint_url=connection.endpoint_url)
         queues = (pipeline.outputs.event_dlq_url, pipeline.outputs.function_failure_queue_url)

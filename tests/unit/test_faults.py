@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -17,7 +18,14 @@ import pytest
 from moto import mock_aws
 
 from pipesum import handler
-from pipesum.faults import ANNOUNCE_VARIABLE, FAULT_VARIABLE, Fault, FaultSpecError, FaultyStorage
+from pipesum.faults import (
+    ANNOUNCE_VARIABLE,
+    FAULT_VARIABLE,
+    RELEASE_VARIABLE,
+    Fault,
+    FaultSpecError,
+    FaultyStorage,
+)
 from pipesum.storage import Storage
 from tests.support.function_config import object_created_event
 
@@ -115,6 +123,26 @@ def test_a_fault_announces_itself_in_the_file_named_for_it(tmp_path: Path) -> No
     assert fault is not None
     fault.fire("read", etag=None)
     assert announce.read_text() == "delay@read\n"
+
+
+def test_hold_waits_until_its_release_file_exists(tmp_path: Path) -> None:
+    release = tmp_path / "release"
+    environ = {FAULT_VARIABLE: "hold@read", RELEASE_VARIABLE: str(release)}
+    fault = Fault.from_environment(environ)
+    assert fault == Fault("hold", "read", release=str(release))
+    released = threading.Event()
+    held = threading.Thread(
+        target=lambda: (fault.fire("read", etag=None), released.set()), daemon=True
+    )
+    held.start()
+    assert not released.wait(0.3)  # held while the file is missing
+    release.write_text("go\n")
+    assert released.wait(10)
+
+
+def test_hold_without_a_release_file_is_refused() -> None:
+    with pytest.raises(FaultSpecError, match="hold needs PIPESUM_FAULT_RELEASE"):
+        Fault.from_environment({FAULT_VARIABLE: "hold@put"})
 
 
 @dataclass
@@ -228,5 +256,5 @@ def test_a_bad_variable_fails_the_cold_start_with_what_it_expects(
 ) -> None:
     monkeypatch.setenv(FAULT_VARIABLE, "kill@nowhere")
     handler._runtime.cache_clear()
-    with pytest.raises(FaultSpecError, match=r"expected kill\|hang\|delay"):
+    with pytest.raises(FaultSpecError, match=r"expected kill\|hang\|hold\|delay"):
         handler._runtime()
