@@ -16,11 +16,11 @@ CHECKOV_VENV := .venv-checkov
 ACTIONLINT_VENV := .venv-actionlint
 DIAGRAM_VENV := .venv-diagram
 PY := $(VENV)/bin/python
-TARGET ?= ministack
+TARGET ?= localstack
 ENV ?= dev
 PYTEST_WORKERS ?= 2
-# The sandbox commands take TARGET too: ministack (default), localstack (a local process, or yours
-# at LOCALSTACK_ENDPOINT), aws (ENV=...).
+# The sandbox commands take TARGET too: localstack (default: a local process, or yours at
+# LOCALSTACK_ENDPOINT), ministack, aws (ENV=...). Decision 15 says why LocalStack is the default.
 # Without ENV, an emulator gets envs/sandbox.tfvars and a real account envs/dev.tfvars.
 VAR_FILE_ARG = $(if $(filter-out file,$(origin ENV)),--var-file envs/$(ENV).tfvars)
 SANDBOX_TARGET = --target $(TARGET) $(VAR_FILE_ARG)

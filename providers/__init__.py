@@ -28,7 +28,7 @@ __all__ = [
 
 TARGET_NAMES = ("ministack", "localstack", "aws")
 #: The sandbox's and the tests' target when none is named (decision 15).
-DEFAULT_TARGET = "ministack"
+DEFAULT_TARGET = "localstack"
 #: LOCALSTACK_MODE=container: testcontainers starts LocalStack's image (where Docker runs).
 LOCALSTACK_MODE_VARIABLE = "LOCALSTACK_MODE"
 

@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 
 from harness import reach, tflocal
-from providers import emulator_process
+from providers import DEFAULT_TARGET, emulator_process
 
 
 @pytest.mark.parametrize(
     ("target", "label"),
-    [("", "MiniStack"), ("ministack", "MiniStack"), ("localstack", "LocalStack 4.14.0")],
+    [("", "LocalStack 4.14.0"), ("ministack", "MiniStack"), ("localstack", "LocalStack 4.14.0")],
 )
 def test_without_a_sandbox_it_says_to_start_one_and_only_that(
     target: str,
@@ -32,7 +32,7 @@ def test_without_a_sandbox_it_says_to_start_one_and_only_that(
         monkeypatch.setattr(emulator_process, "DEFAULT_PORT", holder.getsockname()[1])
         assert tflocal.main(["plan"]) == 1
     said = capsys.readouterr().out
-    name = target or "ministack"
+    name = target or DEFAULT_TARGET
     assert said.startswith(
         f"error: No sandbox is running on {label}. Start one with `make up TARGET={name}`"
     )

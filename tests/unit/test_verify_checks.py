@@ -252,7 +252,7 @@ def test_a_probe_without_the_right_output_fails(output: bytes | None) -> None:
 def test_every_kind_has_a_repair_on_each_target() -> None:
     for repairs, apply in (
         (Repairs.sandbox(), "make up"),
-        (Repairs.sandbox("localstack"), "make up TARGET=localstack"),
+        (Repairs.sandbox("ministack"), "make up TARGET=ministack"),
         (Repairs.aws("prod"), "make deploy-plan deploy-apply ENV=prod"),
     ):
         for kind in Kind:
@@ -261,12 +261,12 @@ def test_every_kind_has_a_repair_on_each_target() -> None:
 
 
 def test_the_sandbox_of_another_emulator_is_named_in_every_command() -> None:
-    repairs = Repairs.sandbox("localstack")
+    repairs = Repairs.sandbox("ministack")
 
     assert (repairs.plan, repairs.logs, repairs.verify) == (
-        "TARGET=localstack ./tflocal.sh plan",
-        "make logs TARGET=localstack",
-        "make verify TARGET=localstack",
+        "TARGET=ministack ./tflocal.sh plan",
+        "make logs TARGET=ministack",
+        "make verify TARGET=ministack",
     )
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 from harness.stack import Stack
 from harness.terraform import TERRAFORM_ROOT
 from harness.verify import arguments
+from providers import DEFAULT_TARGET
 from providers.base import Connection
 
 
@@ -22,6 +23,6 @@ def test_a_real_environment_is_planned_in_place_with_its_variable_file() -> None
 
 def test_verify_defaults_to_the_sandbox_with_the_probe() -> None:
     args = arguments("verify").parse_args([])
-    assert (args.target, args.no_probe) == ("ministack", False)
+    assert (args.target, args.no_probe) == (DEFAULT_TARGET, False)
     args = arguments("verify").parse_args(["--target", "aws", "--var-file", "envs/prod.tfvars"])
     assert (args.target, args.var_file) == ("aws", Path("envs/prod.tfvars"))
