@@ -11,6 +11,7 @@ emulator-gaps` renders as docs/emulator-gaps.md.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Generator
 from pathlib import Path
 
@@ -23,6 +24,8 @@ from tests.support.run_result import RunResult
 MARKER = "behaviour"
 _BUILDS: dict[object, Build] = {"upstream": "as shipped", "patched": "patched"}
 _RUN = pytest.StashKey[RunResult]()
+#: pytest-xdist's loadgroup appends "@<group>" to a test's node id.
+_XDIST_GROUP = re.compile(r"@[\w-]+$")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -83,7 +86,7 @@ def pytest_runtest_makereport(
         build, case = _build_and_case(item)
         run = make_run(
             names,
-            test=item.nodeid.split("[", 1)[0],
+            test=_XDIST_GROUP.sub("", item.nodeid).split("[", 1)[0],
             case=case,
             emulator=emulator or str(item.config.getoption("target", default=None) or "unknown"),
             build=build,

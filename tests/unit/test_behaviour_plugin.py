@@ -26,6 +26,7 @@ def test_reproduction(emulator):
     assert emulator == "patched", "the defect is still there"
 
 
+@pytest.mark.xdist_group("stack")  # its node id gets "@stack" under --dist loadgroup
 @pytest.mark.behaviour("s3-object-created-reaches-the-function", "functions-run-on-python-3-13")
 def test_on_the_target():
     pass
@@ -63,7 +64,15 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> list[BehaviourRun]:
     work = tmp_path_factory.mktemp("behaviours")
     (work / "test_behaviours.py").write_text(BEHAVIOUR_TESTS)
     records = work / "records.jsonl"
-    done = run_pytest(work, f"--behaviour-records={records}", "test_behaviours.py")
+    done = run_pytest(
+        work,
+        f"--behaviour-records={records}",
+        "-n",
+        "1",
+        "--dist",
+        "loadgroup",
+        "test_behaviours.py",
+    )
     assert "1 failed, 3 passed, 1 skipped in" in done.stdout, done.stdout + done.stderr
     return latest(records)
 
