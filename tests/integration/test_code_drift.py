@@ -45,6 +45,7 @@ def own_stack(target: Target, tmp_path_factory: pytest.TempPathFactory) -> Itera
         ) as stack,
     ):
         yield stack
+        own.stop()  # the stack goes with its emulator: the shared stacks' teardown tests destroy
 
 
 def changed_addresses(plan: dict[str, Any]) -> list[str]:

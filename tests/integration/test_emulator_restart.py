@@ -61,6 +61,8 @@ def restartable(
         ) as stack,
     ):
         yield emulator, stack
+        # The stack goes with its emulator: the shared stacks' teardown tests destroy.
+        emulator.stop()
 
 
 RESTART = Scenario(

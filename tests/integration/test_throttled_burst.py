@@ -59,6 +59,7 @@ def reserved(
         ) as stack,
     ):
         yield connection, stack.outputs()
+        own.stop()  # the stack goes with its emulator: the shared stacks' teardown tests destroy
 
 
 def queued(sqs: SQSClient, url: str) -> int:

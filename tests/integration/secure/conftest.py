@@ -75,7 +75,7 @@ def secure_stack(
     secure_connection: Connection,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[Stack]:
-    """The hardened root from this checkout, applied as the admin; destroyed afterwards, always."""
+    """The hardened root from this checkout, applied as the admin; gone with its emulator."""
     with throwaway_stack(
         secure_target,
         secure_connection,
@@ -84,6 +84,8 @@ def secure_stack(
         extra_variables={"max_input_bytes": DEFAULT_MAX_BYTES},
     ) as deployed:
         yield deployed
+        # The stack goes with its emulator: the shared stacks' teardown tests destroy.
+        secure_target.stop()
 
 
 @pytest.fixture(scope="session")
