@@ -58,11 +58,14 @@ def test_every_root_and_module_is_tested_in_its_folder_and_every_example_validat
     ]
     examples = [example for module in modules for example in terraform_checks.examples(module)]
     assert examples, "each module has an example"
-    assert tested == [
+    folders = [
         "terraform",
         "terraform/bootstrap",
         *(f"terraform/modules/{m.name}" for m in modules),
     ]
+    assert sorted(tested) == sorted(folders)  # checked side by side, in any order
+    # and said in order
+    assert [line.split(":", 1)[0] for line in said if ": terraform test:" in line] == folders
     for example in examples:
         assert example.relative_to(REPO_ROOT).as_posix() in validated
     assert said[0] == "terraform: terraform fmt -check -recursive: formatted"
