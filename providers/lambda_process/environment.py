@@ -10,6 +10,7 @@ runtime wrote meanwhile, between START and END, then REPORT with the process's p
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import os
 import queue
@@ -94,6 +95,10 @@ class ProcessEnvironment:
             return self._invoke(invocation)
 
     def stop(self) -> None:
+        """End the runtime at once: an invocation in flight ends as a crash, not at its timeout."""
+        process = self._process
+        if process is not None and process.poll() is None:
+            process.kill()  # before the lock, which an invocation in flight holds
         with self._lock:
             self._kill()
             self._api.close()
@@ -116,7 +121,7 @@ class ProcessEnvironment:
             self._wait_for_exit()
             payload, why = signal.body, "the runtime failed to initialise"
         elif signal is not None:
-            payload = report.exit_error("init", signal.exit_code or 0)
+            payload = report.exit_error(None, signal.exit_code or 0)
             why = f"the runtime exited ({report.exit_description(signal.exit_code or 0)})"
         else:
             payload = b'{"errorType": "Runtime.Unknown", "errorMessage": "init timed out"}'
@@ -191,12 +196,8 @@ class ProcessEnvironment:
         started = time.monotonic()
         deadline = started + self.spec.timeout_seconds
         self._api.hand_over(
-            Invocation(
-                invocation.request_id,
-                invocation.payload,
-                invocation.function_arn,
-                int(time.time() * 1000) + self.spec.timeout_seconds * 1000,
-                invocation.trace_id,
+            dataclasses.replace(
+                invocation, deadline_ms=int(time.time() * 1000) + self.spec.timeout_seconds * 1000
             )
         )
         signal = self._await(deadline, invocation.request_id)

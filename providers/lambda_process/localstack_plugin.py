@@ -91,7 +91,6 @@ class ProcessRuntimeExecutor(RuntimeExecutor):
                 request_id=payload["invoke-id"],
                 payload=str(payload["payload"]).encode(),
                 function_arn=payload["invoked-function-arn"],
-                deadline_ms=0,
                 trace_id=payload.get("trace-id", ""),
             )
         )

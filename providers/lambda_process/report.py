@@ -77,10 +77,12 @@ def exit_lines(request_id: str, exit_code: int) -> str:
     )
 
 
-def exit_error(request_id: str, exit_code: int) -> bytes:
+def exit_error(request_id: str | None, exit_code: int) -> bytes:
+    """A runtime's end, as Lambda answers it; during init there is no request to name."""
+    prefix = f"RequestId: {request_id} " if request_id is not None else ""
     return _error(
         "Runtime.ExitError",
-        f"RequestId: {request_id} Error: Runtime exited with error: {exit_description(exit_code)}",
+        f"{prefix}Error: Runtime exited with error: {exit_description(exit_code)}",
     )
 
 

@@ -30,8 +30,10 @@ class Invocation:
     request_id: str
     payload: bytes
     function_arn: str
-    deadline_ms: int
     trace_id: str = ""
+    #: When the invocation times out, in ms since the epoch: set by the environment as it hands
+    #: the invocation over.
+    deadline_ms: int = 0
 
 
 @dataclass(frozen=True)

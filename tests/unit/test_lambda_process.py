@@ -8,8 +8,10 @@ from __future__ import annotations
 import json
 import os
 import re
+import time
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -23,6 +25,7 @@ from providers.lambda_process.environment import (
 )
 from providers.lambda_process.runtime_api import Invocation
 from providers.localstack_process import DEFAULT_LAMBDA_PYTHON
+from tests.support.polling import poll
 
 HANDLERS = """\
 import json, os, sys, tempfile, time
@@ -67,13 +70,15 @@ def code_dir(tmp_path: Path) -> Path:
     return code
 
 
-def environment_for(handler: str, code_dir: Path, work_dir: Path) -> ProcessEnvironment:
+def environment_for(
+    handler: str, code_dir: Path, work_dir: Path, timeout_seconds: int = TIMEOUT_SECONDS
+) -> ProcessEnvironment:
     assert DEFAULT_LAMBDA_PYTHON.exists(), f"{DEFAULT_LAMBDA_PYTHON} is missing: run `make venv`"
     spec = FunctionSpec(
         handler=handler,
         code_dir=code_dir,
         python=DEFAULT_LAMBDA_PYTHON,
-        timeout_seconds=TIMEOUT_SECONDS,
+        timeout_seconds=timeout_seconds,
         memory_size_mb=256,
         runtime="python3.13",
     )
@@ -95,7 +100,7 @@ def invoke(environment: ProcessEnvironment, event: object = None) -> tuple[str, 
     request_id = str(uuid.uuid4())
     payload = json.dumps(event if event is not None else {"n": 1}).encode()
     arn = "arn:aws:lambda:us-east-1:000000000000:function:f"
-    return request_id, environment.invoke(Invocation(request_id, payload, arn, deadline_ms=0))
+    return request_id, environment.invoke(Invocation(request_id, payload, arn))
 
 
 def log_lines(outcome: Outcome) -> list[str]:
@@ -246,6 +251,29 @@ def test_stop_ends_the_runtime(code_dir: Path, tmp_path: Path) -> None:
 
     with pytest.raises(ProcessLookupError):
         os.kill(pid, 0)
+
+
+def test_stop_mid_invocation_ends_it_at_once_as_a_crash(code_dir: Path, tmp_path: Path) -> None:
+    """Not at the function's timeout: stopping an environment (LocalStack shutting down, a
+    function retired) does not wait for the invocation in flight."""
+    environment = environment_for("app.sleep", code_dir, tmp_path / "environment", 60)
+    environment.start(startup_timeout_seconds=30)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        invoked = pool.submit(invoke, environment)
+        poll("the handler asleep", environment.logs, lambda logs: "going to sleep" in logs, 30)
+        started = time.monotonic()
+        environment.stop()
+        _, outcome = invoked.result(timeout=30)
+    assert time.monotonic() - started < 10
+    assert json.loads(outcome.payload)["errorType"] == "Runtime.ExitError"
+    assert json.loads(outcome.payload)["errorMessage"].endswith("signal: killed")
+
+
+def test_an_exit_during_init_names_no_request() -> None:
+    assert json.loads(report.exit_error(None, 1)) == {
+        "errorType": "Runtime.ExitError",
+        "errorMessage": "Error: Runtime exited with error: exit status 1",
+    }
 
 
 @pytest.mark.parametrize(
