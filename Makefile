@@ -267,7 +267,7 @@ COVERAGE_ARGS := --cov --cov-report=term --cov-report=json
 STRICT_PARTS = $(if $(filter localstack,$(1)), and not lax_part_sizes)
 MAIN_MARKS = $(if $(filter localstack,$(TARGET)),-m "not lax_part_sizes")
 SECOND_TARGET = $(if $(filter ministack,$(TARGET)),localstack,$(if $(filter localstack,$(TARGET)),ministack))
-SECOND_TARGET_ARGS = --target $(SECOND_TARGET) -m "integration and not own_kind_of_emulator$(call STRICT_PARTS,$(SECOND_TARGET))" $(COVERAGE_ARGS) --cov-append tests/integration
+SECOND_TARGET_ARGS = --fail-on-skip --target $(SECOND_TARGET) -m "integration and not own_kind_of_emulator$(call STRICT_PARTS,$(SECOND_TARGET))" $(COVERAGE_ARGS) --cov-append tests/integration
 
 # Each part of `make test` is timed (harness/time_budget.py, standard library only: it runs before
 # the virtualenvs exist), each pytest run by group of tests too; the budget is printed at the end,
@@ -285,8 +285,8 @@ test: ## Everything: lint, Terraform checks, unit and integration tests (on Mini
 
 .PHONY: test-runs
 test-runs:
-	$(if $(SECOND_UNIT_RUN),@$(BUDGET) part "unit tests on Python $(RUNTIME_VERSION)" -- $(RUNTIME_VENV)/bin/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup tests/unit)
-	@$(BUDGET) part "unit and integration tests on $(TARGET) with coverage" -- $(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup --target $(TARGET) $(MAIN_MARKS) $(COVERAGE_ARGS)
+	$(if $(SECOND_UNIT_RUN),@$(BUDGET) part "unit tests on Python $(RUNTIME_VERSION)" -- $(RUNTIME_VENV)/bin/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup --fail-on-skip tests/unit)
+	@$(BUDGET) part "unit and integration tests on $(TARGET) with coverage" -- $(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup --fail-on-skip --target $(TARGET) $(MAIN_MARKS) $(COVERAGE_ARGS)
 	$(if $(SECOND_TARGET),@$(BUDGET) part "integration tests on $(SECOND_TARGET) with coverage" -- $(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup $(SECOND_TARGET_ARGS))
 	@$(BUDGET) part "coverage floors" -- $(PY) -m harness.coverage_floors
 	@$(BUDGET) part "pages from the records" -- bash -c '$(PY) -m harness.reliability && $(PY) -m harness.emulator_gaps'

@@ -25,6 +25,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help=f"where the integration tests deploy the pipeline (default: {DEFAULT_TARGET})",
     )
     parser.addoption(
+        "--fail-on-skip",
+        action="store_true",
+        help="fail the run if any test was skipped (`make test`: the default run skips nothing)",
+    )
+    parser.addoption(
         "--sandbox",
         action="store_true",
         help="run the integration tests named on the sandbox `make up` runs on --target, with "
@@ -41,5 +46,29 @@ def _stop_on_sigterm(signum: int, frame: FrameType | None) -> None:  # noqa: ARG
     raise KeyboardInterrupt
 
 
-def pytest_configure(config: pytest.Config) -> None:  # noqa: ARG001  (pytest's hook)
+def pytest_configure(config: pytest.Config) -> None:
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
+    if config.getoption("--fail-on-skip") and not hasattr(config, "workerinput"):
+        config.pluginmanager.register(_SkipsFail(), "pipesum-fail-on-skip")
+
+
+class _SkipsFail:
+    """--fail-on-skip: a skipped test fails the run, named with its reason."""
+
+    def __init__(self) -> None:
+        self.skipped: list[str] = []
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        if report.skipped:
+            reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
+            self.skipped.append(f"{report.nodeid}: {reason}")
+
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        if self.skipped and session.exitstatus == 0:
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+    def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> None:
+        if self.skipped:
+            terminalreporter.section("skipped, which fails this run (--fail-on-skip)")
+            for line in self.skipped:
+                terminalreporter.write_line(line)

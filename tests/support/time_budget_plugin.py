@@ -55,9 +55,13 @@ class TimeBudget:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    budget = os.environ.get(BUDGET_VARIABLE)
-    if not budget or hasattr(config, "workerinput"):  # a worker: its controller counts
+    if hasattr(config, "workerinput"):  # a worker: its controller counts
+        return
+    # Taken out of the environment, so the pytest runs that tests start count nothing here.
+    budget = os.environ.pop(BUDGET_VARIABLE, None)
+    part = os.environ.pop(PART_VARIABLE, "pytest")
+    if not budget:
         return
     target = str(config.getoption("target", default=None) or "unknown")
-    plugin = TimeBudget(Path(budget), os.environ.get(PART_VARIABLE, "pytest"), target)
+    plugin = TimeBudget(Path(budget), part, target)
     config.pluginmanager.register(plugin, "pipesum-time-budget")
