@@ -12,7 +12,7 @@ import pytest
 
 from harness import cli, reach
 from harness.terraform import Terraform, TerraformError
-from providers import emulator_process
+from providers import DEFAULT_TARGET, emulator_process, make_target
 from providers.base import TargetError
 from providers.emulator_process import EmulatorProcess
 from providers.ministack import MiniStack
@@ -81,12 +81,15 @@ def test_cli_reports_bad_setup_as_one_line_not_a_traceback(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setattr(reach, "SANDBOX", tmp_path / "no-sandbox")
-    assert cli.main(["logs"]) == 1
+    monkeypatch.delenv("LOCALSTACK_ENDPOINT", raising=False)
+    default = make_target(DEFAULT_TARGET, state_dir=tmp_path / "default")
+    assert isinstance(default, EmulatorProcess)
+    assert cli.main(["logs"]) == 1  # on the default target
     output = capsys.readouterr().out
     assert (
-        "error: No sandbox is running on MiniStack. Start one with `make up TARGET=ministack`"
-        in output
-    )
+        f"error: No sandbox is running on {default.label}. Start one with "
+        f"`make up TARGET={DEFAULT_TARGET}`"
+    ) in output
     assert "Traceback" not in output
 
 
