@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from harness.emulator_gaps import BehaviourRun, latest
-from kit.paths import REPO_ROOT
+from tests.unit.pytest_runs import run_pytest
 
 BEHAVIOUR_TESTS = """
 import pytest
@@ -44,19 +42,8 @@ def test_unmarked():
 """
 
 
-def run_pytest(work: Path, *arguments: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [
-            *(sys.executable, "-m", "pytest", "-p", "tests.support.behaviour_plugin"),
-            *("-p", "no:cacheprovider", "-q", *arguments),
-        ],
-        cwd=work,
-        env=os.environ | {"PYTHONPATH": f"{REPO_ROOT}:{REPO_ROOT / 'function'}"},
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-    )
+def run_with_plugin(work: Path, *arguments: str) -> subprocess.CompletedProcess[str]:
+    return run_pytest(work, "-p", "tests.support.behaviour_plugin", "-q", *arguments)
 
 
 @pytest.fixture(scope="module")
@@ -64,7 +51,7 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> list[BehaviourRun]:
     work = tmp_path_factory.mktemp("behaviours")
     (work / "test_behaviours.py").write_text(BEHAVIOUR_TESTS)
     records = work / "records.jsonl"
-    done = run_pytest(
+    done = run_with_plugin(
         work,
         f"--behaviour-records={records}",
         "-n",
@@ -120,6 +107,6 @@ def test_an_unknown_behaviour_is_refused_by_name(tmp_path: Path) -> None:
     (tmp_path / "test_bad.py").write_text(
         "import pytest\n\n@pytest.mark.behaviour('fast')\ndef test_bad():\n    pass\n"
     )
-    done = run_pytest(tmp_path, f"--behaviour-records={tmp_path / 'r.jsonl'}", "test_bad.py")
+    done = run_with_plugin(tmp_path, f"--behaviour-records={tmp_path / 'r.jsonl'}", "test_bad.py")
     assert done.returncode != 0
     assert "ids of harness/behaviours.py; unknown: ['fast']" in done.stdout + done.stderr

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from kit.paths import REPO_ROOT
+from tests.unit.pytest_runs import run_pytest
 
 SKIPPING = """
 import pytest
@@ -24,18 +22,7 @@ def test_skips():
 
 def run(work: Path, *options: str) -> subprocess.CompletedProcess[str]:
     (work / "test_some.py").write_text(SKIPPING)
-    return subprocess.run(
-        [
-            *(sys.executable, "-m", "pytest", "-p", "tests.conftest", "-p", "no:cacheprovider"),
-            *(*options, "test_some.py"),
-        ],
-        cwd=work,
-        env=os.environ | {"PYTHONPATH": f"{REPO_ROOT}:{REPO_ROOT / 'function'}"},
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-    )
+    return run_pytest(work, "-p", "tests.conftest", *options, "test_some.py")
 
 
 @pytest.mark.parametrize("workers", [(), ("-n", "1")])

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from harness.reliability import Books, Record, latest
 from kit.paths import REPO_ROOT
+from tests.unit.pytest_runs import run_pytest
 
 pytest_plugins = ["pytester"]
 
@@ -68,25 +66,10 @@ def records(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Record]:
     work = tmp_path_factory.mktemp("scenarios")
     (work / "test_scenarios.py").write_text(SCENARIO_TESTS)
     directory = work / "records"
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            "-p",
-            "tests.support.reliability_plugin",
-            f"--reliability-dir={directory}",
-            "-p",
-            "no:cacheprovider",
-            "-q",
-            "test_scenarios.py",
-        ],
-        cwd=work,
-        env=os.environ | {"PYTHONPATH": f"{REPO_ROOT}:{REPO_ROOT / 'function'}"},
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
+    done = run_pytest(
+        work,
+        *("-p", "tests.support.reliability_plugin", f"--reliability-dir={directory}"),
+        *("-q", "test_scenarios.py"),
     )
     assert "1 failed, 2 passed, 1 skipped, 1 error in" in done.stdout, done.stdout + done.stderr
     return {record.id: record for record in latest(directory)}

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
 from harness.time_budget import append, main, read, render
-from kit.paths import REPO_ROOT
+from tests.unit.pytest_runs import run_pytest
 
 
 def test_a_part_is_timed_with_its_status_and_the_budget_printed_when_it_fails(
@@ -61,20 +59,10 @@ def test_a_part_without_a_command_is_refused(tmp_path: Path) -> None:
 def test_a_pytest_run_adds_the_time_and_count_of_each_group(tmp_path: Path) -> None:
     (tmp_path / "test_some.py").write_text("def test_a():\n    pass\n\ndef test_b():\n    pass\n")
     budget = tmp_path / "budget.jsonl"
-    pytest_run = [sys.executable, "-m", "pytest", "-p", "tests.support.time_budget_plugin", "-q"]
-    done = subprocess.run(
-        [*pytest_run, "-p", "no:cacheprovider", "test_some.py"],
-        cwd=tmp_path,
-        env=os.environ
-        | {
-            "PYTHONPATH": f"{REPO_ROOT}:{REPO_ROOT / 'function'}",
-            "PIPESUM_TIME_BUDGET": str(budget),
-            "PIPESUM_TIME_BUDGET_PART": "unit",
-        },
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
+    done = run_pytest(
+        tmp_path,
+        *("-p", "tests.support.time_budget_plugin", "-q", "test_some.py"),
+        environment={"PIPESUM_TIME_BUDGET": str(budget), "PIPESUM_TIME_BUDGET_PART": "unit"},
     )
     assert done.returncode == 0, done.stdout + done.stderr
     [group] = read(budget)
