@@ -2,7 +2,7 @@
 their expected output bytes, and rejected files taken from the corpus with their expected error.
 
 The expected output of a valid file is a plain Decimal sum computed here, not by the function's
-transform; only the way a sum is written is the function's (`pipesum.transform.format_sum`).
+transform, written as the contract says (kit/written_sum.py), not by the function either.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from kit.corpus import DEFAULT_MAX_BYTES, CorpusCase, load_corpus
-from pipesum.transform import format_sum
+from kit.written_sum import written_sum
 
 INVALID_SHARE = 0.25
 SEED = 7
@@ -62,7 +62,7 @@ def valid_file(index: int, rng: random.Random) -> tuple[bytes, bytes]:
     body = f"{header}{ending}{'|'.join(numbers)}{ending}{extra}"
     with decimal.localcontext(prec=200):
         total = sum((Decimal(number) for number in numbers), Decimal(0))
-    expected = f"{body}{format_sum(total)}{ending}"
+    expected = f"{body}{written_sum(total)}{ending}"
     return body.encode("ascii"), expected.encode("ascii")
 
 

@@ -1,8 +1,8 @@
 """The whole-bytes implementation of the input contract, kept as the oracle for the streaming core.
 
 This is pipesum/transform.py as it was before the core became streaming (commit 1553a9b): it
-parses and sums on its own, and writes the sum with the function's `format_sum` (the contract's
-one way of writing a number). The differential tests feed the same bytes to both and require
+parses and sums on its own, and writes the sum as the contract says (kit/written_sum.py, which
+shares no code with the function's). The differential tests feed the same bytes to both and require
 identical output bytes or identical rejections (code, message, line, field). It is not shipped:
 the function package holds only the streaming core.
 """
@@ -15,8 +15,8 @@ import re
 from collections.abc import Iterator
 from decimal import Decimal
 
+from kit.written_sum import written_sum
 from pipesum.rejection import ErrorCode, InputRejected
-from pipesum.transform import format_sum
 
 __all__ = ["reference_append_sum"]
 
@@ -92,7 +92,7 @@ def reference_append_sum(original: bytes, *, max_bytes: int) -> bytes:
 
     ending = rows.line_ending
     separator = b"" if original.endswith(_LF) else ending
-    return b"".join((original, separator, format_sum(total).encode("ascii"), ending))
+    return b"".join((original, separator, written_sum(total).encode("ascii"), ending))
 
 
 def _find_first_rows(body: bytes) -> _FirstRows:
