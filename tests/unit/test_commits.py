@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -39,15 +39,32 @@ def test_the_fingerprint_is_of_the_code_not_of_the_commit() -> None:
     assert commits.code_fingerprint(commit) == commits.code_fingerprint(f"{commit}^")
 
 
-def test_a_new_file_in_the_code_changes_the_working_tree_s_fingerprint() -> None:
-    before = commits.code_fingerprint()
-    new = REPO_ROOT / "tests" / "support" / f"fingerprint_probe_{os.getpid()}.py"
-    new.write_text("PROBE = 1\n")
-    try:
-        assert commits.code_fingerprint() != before
-    finally:
-        new.unlink()
-    assert commits.code_fingerprint() == before
+def test_a_new_file_in_the_code_changes_the_working_tree_s_fingerprint_and_docs_do_not(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In a repository of the test's own: this checkout's records are being written meanwhile."""
+    repo = tmp_path / "repo"
+    for path in (*commits.CODE_PATHS, "docs"):
+        (repo / path).mkdir(parents=True)
+        (repo / path / "kept.txt").write_text(f"{path}\n")
+    (repo / "function" / "handler.py").write_text("ANSWER = 42\n")
+    for arguments in (("init", "-q"), ("add", "-A"), ("commit", "-qm", "first")):
+        subprocess.run(
+            ["git", "-c", "user.name=t", "-c", "user.email=t@t", *arguments], cwd=repo, check=True
+        )
+    monkeypatch.setattr(commits, "REPO_ROOT", repo)
+    committed = commits.code_fingerprint("HEAD")
+    assert commits.code_fingerprint() == committed
+
+    (repo / "docs" / "page.md").write_text("rendered\n")
+    assert commits.code_fingerprint() == committed
+    (repo / "tests" / "support" / "new.py").write_text("PROBE = 1\n")
+    assert commits.code_fingerprint() != committed
+    assert commits.has_uncommitted_changes() is False  # new files are not tracked changes
+    (repo / "tests" / "support" / "new.py").unlink()
+    (repo / "function" / "handler.py").write_text("ANSWER = 43\n")
+    assert commits.code_fingerprint() != committed
+    assert commits.has_uncommitted_changes()
 
 
 def test_an_unknown_fingerprint_is_stale() -> None:
