@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Run terraform against the local sandbox emulator, through tflocal:
+# Run terraform against the local sandbox emulator (tflocal's provider override points it there):
 #   ./tflocal.sh plan        ./tflocal.sh output -json        ./tflocal.sh state list
-#   TARGET=localstack ./tflocal.sh plan
-# It works in .sandbox/$TARGET/terraform (TARGET=ministack by default), a working copy of terraform/
+#   TARGET=ministack ./tflocal.sh plan
+# It works in .sandbox/$TARGET/terraform (TARGET=localstack by default), a working copy of terraform/
 # refreshed on every call, with the sandbox's own local state; `make up` (or `make demo`) starts the
 # emulator and applies first.
 set -euo pipefail

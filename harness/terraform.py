@@ -3,10 +3,16 @@
 Each stack gets its own working directory (a copy of terraform/ with its own .terraform/ and
 state), so tests can run beside the developer sandbox, and tflocal's generated override file never
 lands in the source tree.
+
+On an emulator, tflocal writes the provider override that points every endpoint at it, once per
+working directory and target environment; Terraform itself runs every command. (Run as the wrapper,
+tflocal would parse every *.tf file again and start a Python for each command: about 2 s of CPU a
+command, the largest cost of the harness's own on a test run.)
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -25,6 +31,8 @@ VARS_FILE = "pipesum.auto.tfvars.json"
 # environment's variable file first, then the harness's own values.
 ENVIRONMENT_VARS_FILE = "environment.auto.tfvars"
 LOCAL_BACKEND_OVERRIDE = "pipesum_local_backend_override.tf"
+#: The file tflocal writes (its name for it), with the endpoints and credentials of the target.
+ENDPOINT_OVERRIDE = "localstack_providers_override.tf"
 PROVIDER = "registry.terraform.io/hashicorp/aws"
 # Far above a normal run (about 15 s on the emulator, minutes on AWS); a hung provider ends here.
 COMMAND_TIMEOUT_SECONDS = 900
@@ -88,7 +96,8 @@ def sync_workdir(workdir: Path, *, local_backend: bool) -> None:
 
 @dataclass
 class Terraform:
-    """Terraform (or tflocal) in one working directory, with the environment of one target."""
+    """Terraform in one working directory, with the environment of one target; with command
+    "tflocal", pointed at the emulator by tflocal's provider override."""
 
     workdir: Path
     env: Mapping[str, str]
@@ -105,11 +114,38 @@ class Terraform:
                 "(https://developer.hashicorp.com/terraform/install) and run this again."
             )
         if self.command == "tflocal":
-            tflocal = VENV_BIN / "tflocal"
-            if not tflocal.exists():
-                raise TerraformError(f"{tflocal} is missing. Run `make venv` first.")
-            return [str(tflocal)]
+            self._write_endpoint_override()
         return ["terraform"]
+
+    def _write_endpoint_override(self) -> None:
+        """tflocal's provider override for this environment, written unless it is there already
+        (its first line names the environment it was written for)."""
+        override = self.workdir / ENDPOINT_OVERRIDE
+        written_for = (
+            "# tflocal's override for the target environment "
+            + hashlib.sha256(json.dumps(dict(self.env), sort_keys=True).encode()).hexdigest()[:16]
+        )
+        if override.is_file() and override.read_text().startswith(written_for + "\n"):
+            return
+        tflocal = VENV_BIN / "tflocal"
+        if not tflocal.exists():
+            raise TerraformError(f"{tflocal} is missing. Run `make venv` first.")
+        override.unlink(missing_ok=True)
+        result = subprocess.run(
+            [str(tflocal), "plan"],  # a command tflocal points at the emulator; DRY_RUN: only that
+            cwd=self.workdir,
+            env=os.environ | dict(self.env) | {"DRY_RUN": "1", "CHECKPOINT_DISABLE": "1"},
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=COMMAND_TIMEOUT_SECONDS,
+        )
+        if result.returncode != 0 or not override.is_file():
+            raise TerraformError(
+                f"tflocal could not write its provider override in {self.workdir} "
+                f"(exit {result.returncode}):\n{_tail(result.stdout + result.stderr)}"
+            )
+        override.write_text(f"{written_for}\n{override.read_text()}")
 
     def write_vars(
         self, variables: Mapping[str, object], *, environment_file: Path | None = None
@@ -153,12 +189,12 @@ class Terraform:
             )
         except subprocess.TimeoutExpired as expired:
             raise TerraformError(
-                f"`{self.command} {' '.join(args)}` was still running after "
+                f"`terraform {' '.join(args)}` was still running after "
                 f"{COMMAND_TIMEOUT_SECONDS} s in {self.workdir}, and was stopped. Its last "
                 f"output:\n{_tail(expired.stderr) or _tail(expired.stdout)}"
             ) from expired
         with (self.workdir / "terraform.log").open("a") as log:
-            log.write(f"$ {self.command} {' '.join(args)}\n{result.stdout}{result.stderr}\n")
+            log.write(f"$ terraform {' '.join(args)}\n{result.stdout}{result.stderr}\n")
         if check and result.returncode != 0:
             raise TerraformError(self._explain(args, result))
         return result
@@ -174,7 +210,7 @@ class Terraform:
                 "was not reachable. Set PIPESUM_TF_MIRROR to a mirror directory, or go online."
             )
         return (
-            f"`{self.command} {' '.join(args)}` failed (exit {result.returncode}) "
+            f"`terraform {' '.join(args)}` failed (exit {result.returncode}) "
             f"in {self.workdir}.{hint}\n{tail}\n(full output: {self.workdir / 'terraform.log'}"
             + (f"; every request: {self.debug_log}" if self.debug_log is not None else "")
             + ")"

@@ -1,5 +1,5 @@
-"""`[TARGET=localstack] ./tflocal.sh ARGS`: terraform (through tflocal) in the working copy of
-terraform/ of the sandbox of TARGET (providers.DEFAULT_TARGET by default)."""
+"""`[TARGET=localstack] ./tflocal.sh ARGS`: terraform in the working copy of terraform/ of the
+sandbox of TARGET (providers.DEFAULT_TARGET by default), pointed at it by tflocal's override."""
 
 from __future__ import annotations
 
