@@ -254,43 +254,66 @@ DEV_VERSION = $(shell $(PY) -c 'import platform; print(platform.python_version()
 SECOND_UNIT_RUN = $(filter-out $(basename $(DEV_VERSION)),$(basename $(RUNTIME_VERSION)))
 UNIT_RUNS = Python $(DEV_VERSION) ($(VENV))$(if $(SECOND_UNIT_RUN), and Python $(RUNTIME_VERSION) ($(RUNTIME_VENV)), only: the emulator's Python is the same minor version ($(RUNTIME_VERSION)))
 
-# Branch coverage of the main run, unit and integration tests together ([tool.coverage.*] in
-# pyproject.toml, data in build/coverage/), then each package against its floor there. The second
-# unit run is not measured: the main run has the same unit tests, and no measured code branches on
-# the Python version.
-COVERAGE_ARGS := --cov --cov-report=term --cov-report=json
+# Branch coverage of both runs, unit and integration tests together ([tool.coverage.*] in
+# pyproject.toml), each run's data in a folder of its own (they run side by side), added up in
+# build/coverage/, then each package against its floor there. The second unit run is not measured:
+# the main run has the same unit tests, and no measured code branches on the Python version.
+COVERAGE_RUNS := build/coverage/runs
+COVERAGE_ARGS := --cov --cov-report=
 
-# `make test` runs the integration suite on TARGET, then on the other emulator again the tests
-# that run on --target (not the suites about one emulator, own_kind_of_emulator, which ran in the
+# `make test` runs the integration suite on TARGET, and beside it, on the other emulator, the tests
+# that run on --target (not the suites about one emulator, own_kind_of_emulator, which run in the
 # main run). The tests that need parts under 5 MiB accepted (lax_part_sizes) run on MiniStack only:
-# LocalStack refuses them, as S3 does. Coverage adds up both runs.
+# LocalStack refuses them, as S3 does.
 STRICT_PARTS = $(if $(filter localstack,$(1)), and not lax_part_sizes)
 MAIN_MARKS = $(if $(filter localstack,$(TARGET)),-m "not lax_part_sizes")
 SECOND_TARGET = $(if $(filter ministack,$(TARGET)),localstack,$(if $(filter localstack,$(TARGET)),ministack))
-SECOND_TARGET_ARGS = --fail-on-skip --target $(SECOND_TARGET) -m "integration and not own_kind_of_emulator$(call STRICT_PARTS,$(SECOND_TARGET))" $(COVERAGE_ARGS) --cov-append tests/integration
+SECOND_TARGET_ARGS = --fail-on-skip --target $(SECOND_TARGET) -m "integration and not own_kind_of_emulator$(call STRICT_PARTS,$(SECOND_TARGET))" $(COVERAGE_ARGS) tests/integration
 
 # Each part of `make test` is timed (harness/time_budget.py, standard library only: it runs before
 # the virtualenvs exist), each pytest run by group of tests too; the budget is printed at the end,
-# or when a part fails. The runs are a make of their own, expanded once the environments exist.
+# or when a part fails. After the environments, the checks and the test runs go side by side (most
+# of an integration run is waiting on the provider and the emulators), each writing its output to
+# build/test-logs/ and saying one line as it starts and ends.
 BUDGET = $(PYTHON_BOOTSTRAP) harness/time_budget.py
+TEST_LOGS := build/test-logs
+TEST_PARTS := test-lint test-terraform test-unit-runtime test-main-run $(if $(SECOND_TARGET),test-second-run)
 
 .PHONY: test
-test: ## Everything: lint, Terraform checks, unit and integration tests (on MiniStack, then LocalStack), branch coverage against its floors; prints its time budget
+test: ## Everything: lint, Terraform checks, unit tests, integration tests on LocalStack and MiniStack side by side, branch coverage against its floors; prints its time budget
 	@$(BUDGET) reset
-	@$(BUDGET) part "environments" -- $(MAKE) venv tools chromium iam-simulate $(RUNTIME_VENV)/.installed $(AWSCLI_VENV)/.installed
-	@$(BUDGET) part "lint" -- $(MAKE) lint
-	@$(BUDGET) part "Terraform checks" -- $(MAKE) tf-check
-	@$(MAKE) test-runs
-	@$(BUDGET) report
-
-.PHONY: test-runs
-test-runs:
-	$(if $(SECOND_UNIT_RUN),@$(BUDGET) part "unit tests on Python $(RUNTIME_VERSION)" -- $(RUNTIME_VENV)/bin/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup --fail-on-skip tests/unit)
-	@$(BUDGET) part "unit and integration tests on $(TARGET) with coverage" -- $(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup --fail-on-skip --target $(TARGET) $(MAIN_MARKS) $(COVERAGE_ARGS)
-	$(if $(SECOND_TARGET),@$(BUDGET) part "integration tests on $(SECOND_TARGET) with coverage" -- $(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup $(SECOND_TARGET_ARGS))
-	@$(BUDGET) part "coverage floors" -- $(PY) -m harness.coverage_floors
+	@$(BUDGET) part "environments" -- $(MAKE) venv tools chromium iam-simulate $(RUNTIME_VENV)/.installed $(AWSCLI_VENV)/.installed $(CHECKOV_VENV)/.installed
+	@rm -rf $(TEST_LOGS) build/coverage
+	@$(MAKE) -j $(words $(TEST_PARTS)) $(TEST_PARTS)
+	@$(BUDGET) part "coverage, against its floors" -- $(MAKE) test-coverage
 	@$(BUDGET) part "pages from the records" -- bash -c '$(PY) -m harness.reliability && $(PY) -m harness.emulator_gaps'
 	@echo "unit tests passed on $(UNIT_RUNS); integration tests on $(TARGET)$(if $(SECOND_TARGET), and $(SECOND_TARGET))"
+	@$(BUDGET) report
+
+.PHONY: test-lint test-terraform test-unit-runtime test-main-run test-second-run test-coverage
+test-lint:
+	@$(BUDGET) part --log $(TEST_LOGS)/lint.log "lint" -- $(MAKE) lint
+
+test-terraform:
+	@$(BUDGET) part --log $(TEST_LOGS)/terraform-checks.log "Terraform checks" -- $(MAKE) tf-check
+
+test-unit-runtime:
+	$(if $(SECOND_UNIT_RUN),@$(BUDGET) part --log $(TEST_LOGS)/unit-$(RUNTIME_VERSION).log "unit tests on Python $(RUNTIME_VERSION)" -- $(RUNTIME_VENV)/bin/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup --fail-on-skip tests/unit)
+
+test-main-run:
+	@mkdir -p $(COVERAGE_RUNS)/main
+	@COVERAGE_FILE=$(COVERAGE_RUNS)/main/data $(BUDGET) part --log $(TEST_LOGS)/main-run-$(TARGET).log "unit and integration tests on $(TARGET) with coverage" -- $(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup --fail-on-skip --durations=15 --target $(TARGET) $(MAIN_MARKS) $(COVERAGE_ARGS)
+
+test-second-run:
+	@mkdir -p $(COVERAGE_RUNS)/second
+	@COVERAGE_FILE=$(COVERAGE_RUNS)/second/data $(BUDGET) part --log $(TEST_LOGS)/second-run-$(SECOND_TARGET).log "integration tests on $(SECOND_TARGET) with coverage" -- $(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup --durations=15 $(SECOND_TARGET_ARGS)
+
+# Both runs' coverage added up, printed per file, written as JSON, and held to the floors.
+test-coverage:
+	$(PY) -m coverage combine --keep $(wildcard $(COVERAGE_RUNS)/*/data)
+	$(PY) -m coverage report
+	$(PY) -m coverage json
+	$(PY) -m harness.coverage_floors
 
 .PHONY: bench
 bench: venv tools ## Benchmark function, core, naive and awk (1 KiB-512 MiB); writes docs/benchmarks.md

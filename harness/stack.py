@@ -155,7 +155,11 @@ class Stack:
 
     def apply(self, say: Callable[[str], object] = lambda _: None) -> None:
         """Plan this commit and apply it; code replaced by hand is replaced (harness/code_drift.py),
-        and `say` is told so."""
+        and `say` is told so. A working copy with no state yet has nothing deployed to drift:
+        it is applied at once, without a plan and its reading first."""
+        if self.local_backend and not (self.workdir / "terraform.tfstate").exists():
+            self.terraform.apply()
+            return
         drift = plan_this_commit(self.terraform)
         if drift is not None:
             say(f"- {drift.describe()}")

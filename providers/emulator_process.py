@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Self
 
 from providers.base import Connection, Target, TargetError
-from providers.ports import free_port, is_listening, port_holder
+from providers.ports import claimed, free_port, is_listening, port_holder
 
 DEFAULT_PORT = 4566
 START_TIMEOUT_SECONDS = 60.0
@@ -55,6 +55,8 @@ class EmulatorProcess(Target):
     def __init__(self, *, port: int | None = None, state_dir: Path) -> None:
         self.port = port if port is not None else free_port()
         self.state_dir = state_dir
+        #: Told which port is used instead when `port` is taken at start; None: a taken port fails.
+        self.port_taken: Callable[[str], object] | None = None
         self.pid: int | None = None
         self._process: subprocess.Popen[bytes] | None = None
 
@@ -98,10 +100,19 @@ class EmulatorProcess(Target):
         if self.running():
             return self.connection()
         command = self.command()
+        with claimed(self.port):
+            return self._start_on_a_free_port(command)
+
+    def _start_on_a_free_port(self, command: list[str]) -> Connection:
         if is_listening(self.port):
-            raise TargetError(
-                f"Port {self.port} is already in use by {port_holder(self.port)}. "
-                "Stop that process, or choose another port."
+            if self.port_taken is None:
+                raise TargetError(
+                    f"Port {self.port} is already in use by {port_holder(self.port)}. "
+                    "Stop that process, or choose another port."
+                )
+            taken, self.port = self.port, free_port()
+            self.port_taken(
+                f"- port {taken} is held by {port_holder(taken)}; using port {self.port}"
             )
         self.state_dir.mkdir(parents=True, exist_ok=True)
         inherited = {
@@ -198,11 +209,9 @@ class EmulatorProcess(Target):
         recorded = cls.recorded(state_dir)
         if recorded is not None:
             return recorded
-        port = DEFAULT_PORT
-        if is_listening(port):
-            port = free_port()
-            say(f"- port {DEFAULT_PORT} is held by {port_holder(DEFAULT_PORT)}; using port {port}")
-        return cls(port=port, state_dir=state_dir)
+        emulator = cls(port=DEFAULT_PORT, state_dir=state_dir)
+        emulator.port_taken = say
+        return emulator
 
 
 def _alive(pid: int) -> bool:

@@ -1,8 +1,15 @@
-"""Loopback ports: find a free one, and say which process holds a busy one."""
+"""Loopback ports: find a free one, claim one while starting a server on it, and say which
+process holds a busy one."""
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
+import platform
 import socket
+import tempfile
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 _LISTEN = "0A"
@@ -20,6 +27,43 @@ def is_listening(port: int, host: str = "127.0.0.1") -> bool:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.settimeout(0.5)
         return probe.connect_ex((host, port)) == 0
+
+
+#: How long a start waits for another to finish with the port it claimed (an emulator's start).
+CLAIM_TIMEOUT_SECONDS = 120.0
+
+
+@contextlib.contextmanager
+def claimed(port: int, timeout: float = CLAIM_TIMEOUT_SECONDS) -> Iterator[None]:
+    """Hold the machine-wide claim on `port` while checking that it is free and starting what
+    will listen on it: two starts that each found it free would otherwise both take it. On Linux
+    the claim is an abstract socket (no file, released when the process ends); elsewhere a lock
+    file in the temporary folder."""
+    deadline = time.monotonic() + timeout
+    with _claim(port) as take:
+        while True:
+            try:
+                take()
+                break
+            except OSError as busy:
+                if time.monotonic() >= deadline:
+                    raise TimeoutError(
+                        f"Another start held the claim on port {port} for {timeout:.0f} s "
+                        f"(now listening on it: {port_holder(port)})."
+                    ) from busy
+                time.sleep(0.1)
+        yield
+
+
+@contextlib.contextmanager
+def _claim(port: int) -> Iterator[Callable[[], None]]:
+    """What takes the claim (raising OSError while another holds it), released on exit."""
+    if platform.system() == "Linux":
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as claim:
+            yield lambda: claim.bind(f"\0pipesum-port-{port}")
+        return
+    with (Path(tempfile.gettempdir()) / f"pipesum-port-{port}.lock").open("a") as lock:
+        yield lambda: fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
 
 
 def port_holder(port: int) -> str:
