@@ -7,9 +7,10 @@ what it ran, and appends a line to build/time-budget.jsonl. With --log, the part
 that file and the terminal gets one line when it starts and one when it ends (with the log's last
 lines when it failed), so parts side by side do not interleave. The pytest runs add a line per
 group of tests inside them (tests/support/time_budget_plugin.py: wall time from the group's first
-setup to its last teardown, and its test count). `report` prints the budget: each part with its
-start and its groups beneath it; the total is wall clock from `reset` to the end of the last
-part, and the CPU time of all parts beside it. A part that fails prints the budget so far.
+setup to its last teardown, its CPU time and its test count). `report` prints the budget: each
+part with its start and its groups beneath it; the total is wall clock from `reset` to the end
+of the last part, and the CPU time of all parts beside it. A part that fails prints the budget
+so far.
 
 Standard library only: it runs before any virtualenv exists (`python3 harness/time_budget.py`).
 """
@@ -76,8 +77,8 @@ def render(lines: list[dict[str, object]]) -> str:
             f"{part['part']}{status}"
         )
         out.extend(
-            f"  {'':>6}  {'':>6}  {'':>6}    {_duration(_number(group, 'seconds')):>6}  "
-            f"{group['group']} ({group['tests']} tests)"
+            f"  {'':>6}  {_duration(_number(group, 'seconds')):>6}  "
+            f"{_duration(_number(group, 'cpu')):>6}    {group['group']} ({group['tests']} tests)"
             for group in lines
             if group.get("part") == part["part"] and "group" in group
         )

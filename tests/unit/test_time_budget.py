@@ -70,14 +70,15 @@ def test_the_budget_lists_parts_by_start_with_groups_beneath_and_the_wall_clock_
     append({"reset": 1000.0}, budget)
     append({"part": "environments", "started": 1000.0, "seconds": 60.0, "cpu": 30}, budget)
     append({"part": "lint", "started": 1060.0, "seconds": 10.0, "status": 0, "cpu": 12}, budget)
-    append({"part": "tests", "group": "unit tests", "seconds": 100.4, "tests": 900}, budget)
+    unit = {"part": "tests", "group": "unit tests", "seconds": 100.4, "tests": 900, "cpu": 90}
+    append(unit, budget)
     append({"part": "tests", "started": 1060.0, "seconds": 180.0, "status": 1, "cpu": 300}, budget)
     assert render(read(budget)).splitlines()[1:] == [
         "   start    took     cpu  part",
         "    0:00    1:00    0:30  environments",
         "    1:00    0:10    0:12  lint",
         "    1:00    3:00    5:00  tests  FAILED (exit 1)",
-        "                              1:40  unit tests (900 tests)",
+        "            1:40    1:30    unit tests (900 tests)",
         "   total    4:00    5:42",
     ]
 
@@ -88,7 +89,10 @@ def test_a_part_without_a_command_is_refused(tmp_path: Path) -> None:
 
 
 def test_a_pytest_run_adds_the_time_and_count_of_each_group(tmp_path: Path) -> None:
-    (tmp_path / "test_some.py").write_text("def test_a():\n    pass\n\ndef test_b():\n    pass\n")
+    (tmp_path / "test_some.py").write_text(
+        "import time\n\ndef test_a():\n    pass\n\ndef test_b():\n"
+        "    end = time.process_time() + 0.5\n    while time.process_time() < end:\n        pass\n"
+    )
     budget = tmp_path / "budget.jsonl"
     done = run_pytest(
         tmp_path,
@@ -99,3 +103,4 @@ def test_a_pytest_run_adds_the_time_and_count_of_each_group(tmp_path: Path) -> N
     [group] = read(budget)
     assert (group["part"], group["group"], group["tests"]) == ("unit", "unit tests", 2)
     assert 0 <= float(str(group["seconds"])) < 60
+    assert 0.5 <= float(str(group["cpu"])) < 60
