@@ -241,3 +241,37 @@ def _terminate_group(pid: int) -> None:
         time.sleep(0.05)
     with contextlib.suppress(ProcessLookupError):
         os.killpg(pid, signal.SIGKILL)  # what it started, and itself if it ignored SIGTERM
+    # What it started dies after its parent, and is reaped by init: stopped is when none is left.
+    deadline = time.monotonic() + STOP_TIMEOUT_SECONDS
+    while _group_alive(pid):
+        if time.monotonic() > deadline:
+            raise TargetError(
+                f"Processes of the emulator's group {pid} were still there "
+                f"{STOP_TIMEOUT_SECONDS:.0f} s after SIGKILL: {_group_members(pid)}"
+            )
+        time.sleep(0.05)
+
+
+def _group_alive(group: int) -> bool:
+    try:
+        os.killpg(group, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def _group_members(group: int) -> list[str]:
+    """The processes of `group` as `pid (state) command`, read from /proc."""
+    members = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue  # ended meanwhile
+        command, fields = (
+            text[text.index("(") + 1 : text.rindex(")")],
+            text.rsplit(")", 1)[1].split(),
+        )
+        if int(fields[2]) == group:
+            members.append(f"{stat.parent.name} ({fields[0]}) {command}")
+    return members

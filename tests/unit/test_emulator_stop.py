@@ -1,0 +1,50 @@
+"""Stopping an emulator ends its whole process group before returning: what it started (Lambda
+workers, runtimes) and ignores SIGTERM is killed, and stop() waits until none of it is left, so
+`make down` leaves no process behind, even on a loaded machine."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+from providers.base import Connection
+from providers.emulator_process import EmulatorProcess
+
+# The emulator stand-in: it starts a worker that ignores SIGTERM, says it is ready, and waits.
+LEADER = """
+import signal, subprocess, sys, time
+worker = "import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); time.sleep(120)"
+subprocess.Popen([sys.executable, "-c", worker])
+open("ready", "w").close()
+time.sleep(120)
+"""
+
+
+class StandIn(EmulatorProcess):
+    name = "stand-in"
+    label = "a stand-in emulator"
+
+    def command(self) -> list[str]:
+        return [sys.executable, "-c", LEADER]
+
+    def process_environment(self, inherited: dict[str, str]) -> dict[str, str]:
+        return inherited
+
+    def health(self) -> str:
+        return "healthy" if (self.state_dir / "ready").exists() else "not ready"
+
+    def connection(self) -> Connection:
+        return Connection(region="us-east-1", endpoint_url=self.endpoint_url)
+
+
+def test_stop_returns_when_nothing_of_the_group_is_left(tmp_path: Path) -> None:
+    emulator = StandIn(state_dir=tmp_path)
+    emulator.start()
+    group = emulator.pid
+    assert group is not None
+    emulator.stop()
+    with pytest.raises(ProcessLookupError):
+        os.killpg(group, 0)
