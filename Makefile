@@ -284,7 +284,7 @@ test: ## Everything: lint, Terraform checks, unit tests, integration tests on Lo
 	@$(BUDGET) reset
 	@$(BUDGET) part "environments" -- $(MAKE) venv tools chromium iam-simulate $(RUNTIME_VENV)/.installed $(AWSCLI_VENV)/.installed $(CHECKOV_VENV)/.installed
 	@rm -rf $(TEST_LOGS) build/coverage
-	@$(MAKE) -j $(words $(TEST_PARTS)) $(TEST_PARTS)
+	@$(MAKE) -j $(words $(TEST_PARTS)) $(TEST_PARTS) || { $(BUDGET) report; exit 1; }
 	@$(BUDGET) part "coverage, against its floors" -- $(MAKE) test-coverage
 	@$(BUDGET) part "pages from the records" -- bash -c '$(PY) -m harness.reliability && $(PY) -m harness.emulator_gaps'
 	@echo "unit tests passed on $(UNIT_RUNS); integration tests on $(TARGET)$(if $(SECOND_TARGET), and $(SECOND_TARGET))"

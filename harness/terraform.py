@@ -108,14 +108,16 @@ class Terraform:
     debug_log: Path | None = None
 
     def executable(self) -> list[str]:
-        if shutil.which("terraform") is None:
+        """The command that runs Terraform here (its absolute path: ./tflocal.sh execs it)."""
+        terraform = shutil.which("terraform")
+        if terraform is None:
             raise TerraformError(
                 "terraform is not installed or not on PATH. Install Terraform 1.11 "
                 "(https://developer.hashicorp.com/terraform/install) and run this again."
             )
         if self.command == "tflocal":
             self._write_endpoint_override()
-        return ["terraform"]
+        return [terraform]
 
     def _write_endpoint_override(self) -> None:
         """tflocal's provider override for this environment, written unless it is there already

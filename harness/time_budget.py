@@ -10,7 +10,7 @@ group of tests inside them (tests/support/time_budget_plugin.py: wall time from 
 setup to its last teardown, its CPU time and its test count). `report` prints the budget: each
 part with its start and its groups beneath it; the total is wall clock from `reset` to the end
 of the last part, and the CPU time of all parts beside it. A part that fails prints the budget
-so far.
+so far (a part with a log leaves that to the Makefile, once the parts beside it have ended).
 
 Standard library only: it runs before any virtualenv exists (`python3 harness/time_budget.py`).
 """
@@ -120,7 +120,7 @@ def run_part(name: str, command: list[str], path: Path, log: Path | None = None)
         print(f"- {name}: {outcome} in {_duration(seconds)}", flush=True)
         if status != 0:
             print(f"  the last lines of {log}:\n{_tail(log, FAILED_LOG_LINES)}", flush=True)
-    if status != 0:
+    if status != 0 and log is None:  # parts side by side: the Makefile prints it once they end
         print(render(read(path)), file=sys.stderr)
     return status
 

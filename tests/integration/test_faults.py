@@ -12,6 +12,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
@@ -21,7 +22,7 @@ from harness.reliability import Scenario
 from harness.stack import StackOutputs
 from kit.books import queue_messages
 from kit.reference_transform import reference_append_sum
-from providers import Connection
+from providers import Connection, Target
 from tests.support.books import take_books
 from tests.support.function_config import FunctionConfig, invoke, object_created_event
 from tests.support.outcomes import seen
@@ -36,8 +37,9 @@ WAIT_SECONDS = 90.0
 LARGE = b"a|b\n1|2\n" + b"z" * (5 * MIB)
 SMALL = b"a|b\n7|8\n"
 MAX_INPUT_BYTES = str(8 * MIB)
-#: A timeout short enough to wait for, long enough for the first ranged reads and the part copy.
-SHORT_TIMEOUT_SECONDS = 6
+#: A timeout short enough to wait for, long enough for the first ranged reads and the part copy
+#: on a loaded machine; the fault's announcement says whether the copy was reached in time.
+SHORT_TIMEOUT_SECONDS = 10
 #: How Lambda answers an invocation whose runtime was killed (Runtime.ExitError).
 KILLED = "Error: Runtime exited with error: signal: killed"
 
@@ -132,6 +134,8 @@ def test_a_write_cut_short_leaves_nothing_and_the_retry_writes_the_right_bytes(
     case: CutShort,
     connection: Connection,
     reliability: Evidence,
+    target: Target,
+    tmp_path: Path,
 ) -> None:
     fault, body, timeout = case.fault, case.body, case.timeout
     key = f"fault-{uuid.uuid4().hex[:8]}/triggerFile.txt"
@@ -149,10 +153,19 @@ def test_a_write_cut_short_leaves_nothing_and_the_retry_writes_the_right_bytes(
     pipeline.forget(key)
 
     # WHEN its event is delivered again and the function is killed or times out mid-write
-    function_config.set(
-        environment={"MAX_INPUT_BYTES": MAX_INPUT_BYTES, "PIPESUM_FAULT": fault}, timeout=timeout
-    )
+    announce = tmp_path / "fired"  # written by the fault as it fires, where the function runs
+    faulted = {"MAX_INPUT_BYTES": MAX_INPUT_BYTES, "PIPESUM_FAULT": fault}
+    if target.runs_functions_on_this_machine:
+        faulted["PIPESUM_FAULT_ANNOUNCE"] = str(announce)
+    function_config.set(environment=faulted, timeout=timeout)
     fault_error, fault_payload = invoke(lambda_client, pipeline.outputs.function_name, event)
+    if target.runs_functions_on_this_machine:
+        assert announce.is_file(), (
+            f"the function ended ({fault_payload}) before it reached {fault}: on this machine, "
+            f"its {timeout} s timeout came first"
+            if timeout
+            else f"it ended ({fault_payload})"
+        )
     written_under_fault = output_exists(pipeline, key)
     left_open = len(open_uploads(pipeline, key))
     reliability.figure("uploads open after the fault", left_open)

@@ -3,6 +3,7 @@ environment, and Terraform runs every command itself (harness/terraform.py)."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -19,7 +20,7 @@ def workdir(tmp_path: Path) -> Path:
 
 
 def test_the_override_points_every_endpoint_at_the_emulator(workdir: Path) -> None:
-    assert Terraform(workdir, ENVIRONMENT, "tflocal").executable() == ["terraform"]
+    assert Terraform(workdir, ENVIRONMENT, "tflocal").executable() == [shutil.which("terraform")]
     override = (workdir / ENDPOINT_OVERRIDE).read_text()
     assert 'lambda = "http://127.0.0.1:45123"' in override
 
@@ -40,7 +41,7 @@ def test_the_override_is_written_once_per_environment(workdir: Path) -> None:
 
 
 def test_a_real_account_gets_no_override(workdir: Path) -> None:
-    assert Terraform(workdir, {}, "terraform").executable() == ["terraform"]
+    assert Terraform(workdir, {}, "terraform").executable() == [shutil.which("terraform")]
     assert not (workdir / ENDPOINT_OVERRIDE).exists()
 
 
@@ -51,3 +52,10 @@ def test_tflocal_failing_says_so_with_its_output(workdir: Path) -> None:
     ) as failed:
         Terraform(workdir, no_terraform, "tflocal").executable()
     assert "Unable to determine version" in str(failed.value)
+
+
+def test_the_command_is_terraform_by_its_absolute_path(workdir: Path) -> None:
+    """./tflocal.sh execs it, which looks nothing up on PATH."""
+    [command] = Terraform(workdir, ENVIRONMENT, "tflocal").executable()
+    assert Path(command).is_absolute()
+    assert Path(command).name == "terraform"
