@@ -6,7 +6,8 @@ import io
 import json
 import zipfile
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -126,8 +127,10 @@ def rule_disabled(connection: Connection, resources: list[PlannedResource]) -> I
 
 
 @pytest.fixture(scope="module")
-def fresh_report(stack: Stack, target: Target, pipeline: Pipeline) -> Report:
-    return verify(stack, target_name=target.name, repairs=Repairs.sandbox(), probe=pipeline)
+def fresh_report(
+    stack: Stack, target: Target, pipeline: Pipeline, expected_plan: dict[str, Any]
+) -> Report:
+    return run_verify(stack, target, expected_plan, probe=pipeline)
 
 
 def test_verify_passes_on_a_fresh_apply_with_the_live_probe(fresh_report: Report) -> None:
@@ -141,31 +144,51 @@ def test_verify_passes_on_a_fresh_apply_with_the_live_probe(fresh_report: Report
     assert {check.resource for check in report.checks} >= {r.address for r in report.resources}
 
 
-@pytest.mark.parametrize(
-    "tamper",
-    [versioning_suspended, tag_changed, code_replaced, policy_widened, rule_disabled],
-    ids=lambda tamper: tamper.__name__,
-)
+TAMPERS = [versioning_suspended, tag_changed, code_replaced, policy_widened, rule_disabled]
+
+
+@dataclass(frozen=True)
+class Tampered:
+    """What each tamper changed (by its name), and the one verify run that saw them all."""
+
+    changed: dict[str, str]
+    report: Report
+
+
+@pytest.fixture(scope="module")
+def tampered(
+    stack: Stack, target: Target, connection: Connection, expected_plan: dict[str, Any]
+) -> Tampered:
+    """Every change by hand at once, one verify run (a refreshed plan is its dearest part), then
+    every change undone."""
+    resources = planned_resources(expected_plan)
+    with ExitStack() as undone:
+        changed = {
+            tamper.__name__: undone.enter_context(tamper(connection, resources))
+            for tamper in TAMPERS
+        }
+        report = run_verify(stack, target, expected_plan)
+    return Tampered(changed, report)
+
+
+@pytest.mark.parametrize("tamper", TAMPERS, ids=lambda tamper: tamper.__name__)
 def test_verify_names_the_resource_and_attribute_changed_by_hand(
-    stack: Stack,
-    target: Target,
+    tampered: Tampered,
     connection: Connection,
     expected_plan: dict[str, Any],
     tamper: Callable[..., Any],
 ) -> None:
-    resources = planned_resources(expected_plan)
-    with tamper(connection, resources) as changed:
-        report = run_verify(stack, target, expected_plan)
-        named = {f"{check.resource} {check.attribute}" for check in report.failures}
-        assert changed in named
-        lines = list(report.lines())
-        failing = [i for i, line in enumerate(lines) if line.startswith("FAIL")]
-        assert any(changed.split()[0] in lines[i] for i in failing)
-        # Each failure is followed by the command that repairs it.
-        assert all(lines[i + 1].startswith("     repair: run `make up`") for i in failing)
+    changed, report = tampered.changed[tamper.__name__], tampered.report
+    named = {f"{check.resource} {check.attribute}" for check in report.failures}
+    assert changed in named
+    lines = list(report.lines())
+    failing = [i for i, line in enumerate(lines) if line.startswith("FAIL")]
+    assert any(changed.split()[0] in lines[i] for i in failing)
+    # Each failure is followed by the command that repairs it.
+    assert all(lines[i + 1].startswith("     repair: run `make up`") for i in failing)
     # Undone by hand, the resource reads back as the code says again.
     address = changed.split()[0]
-    restored = [resource for resource in resources if resource.address == address]
+    restored = [r for r in planned_resources(expected_plan) if r.address == address]
     assert [check for check in read_back(restored, Clients(connection)) if not check.ok] == []
 
 
