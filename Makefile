@@ -19,6 +19,8 @@ PY := $(VENV)/bin/python
 TARGET ?= localstack
 ENV ?= dev
 PYTEST_WORKERS ?= 2
+# The main run of `make test` holds twice the groups of tests of the second: a worker more.
+MAIN_RUN_WORKERS ?= 3
 # The sandbox commands take TARGET too: localstack (default: a local process, or yours at
 # LOCALSTACK_ENDPOINT), ministack, aws (ENV=...). Decision 15 says why LocalStack is the default.
 # Without ENV, an emulator gets envs/sandbox.tfvars and a real account envs/dev.tfvars.
@@ -302,7 +304,7 @@ test-unit-runtime:
 
 test-main-run:
 	@mkdir -p $(COVERAGE_RUNS)/main
-	@COVERAGE_FILE=$(COVERAGE_RUNS)/main/data $(BUDGET) part --log $(TEST_LOGS)/main-run-$(TARGET).log "unit and integration tests on $(TARGET) with coverage" -- $(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup --fail-on-skip --durations=15 --target $(TARGET) $(MAIN_MARKS) $(COVERAGE_ARGS)
+	@COVERAGE_FILE=$(COVERAGE_RUNS)/main/data $(BUDGET) part --log $(TEST_LOGS)/main-run-$(TARGET).log "unit and integration tests on $(TARGET) with coverage" -- $(PY) -m pytest -n $(MAIN_RUN_WORKERS) --dist loadgroup --fail-on-skip --durations=15 --target $(TARGET) $(MAIN_MARKS) $(COVERAGE_ARGS)
 
 test-second-run:
 	@mkdir -p $(COVERAGE_RUNS)/second

@@ -173,11 +173,13 @@ class EmulatorProcess(Target):
         self.pid, self._process = None, None
         with contextlib.suppress(ValueError):
             _STARTED.remove(self)
-        if pid is not None:
-            _terminate_group(pid)
-        if process is not None:
-            process.wait()  # reaped already by _terminate_group; this settles the Popen object
-        self.pid_path.unlink(missing_ok=True)
+        try:
+            if pid is not None:
+                _terminate_group(pid)
+        finally:
+            if process is not None:
+                process.wait()  # reaped already by _terminate_group; this settles the Popen object
+            self.pid_path.unlink(missing_ok=True)
 
     def running(self) -> bool:
         return self.pid is not None and _alive(self.pid) and self.is_healthy()
@@ -241,9 +243,12 @@ def _terminate_group(pid: int) -> None:
         time.sleep(0.05)
     with contextlib.suppress(ProcessLookupError):
         os.killpg(pid, signal.SIGKILL)  # what it started, and itself if it ignored SIGTERM
-    # What it started dies after its parent, and is reaped by init: stopped is when none is left.
+    # What it started dies after its parent, and is reaped by init (the leader, and whatever else
+    # of the group is this process's child, by this process): stopped is when none is left.
     deadline = time.monotonic() + STOP_TIMEOUT_SECONDS
     while _group_alive(pid):
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(-pid, os.WNOHANG)
         if time.monotonic() > deadline:
             raise TargetError(
                 f"Processes of the emulator's group {pid} were still there "
