@@ -182,7 +182,7 @@ class EmulatorProcess(Target):
             self.pid_path.unlink(missing_ok=True)
 
     def running(self) -> bool:
-        return self.pid is not None and _alive(self.pid) and self.is_healthy()
+        return self.pid is not None and alive(self.pid) and self.is_healthy()
 
     def attach(self) -> Connection:
         if not self.running():
@@ -216,7 +216,8 @@ class EmulatorProcess(Target):
         return emulator
 
 
-def _alive(pid: int) -> bool:
+def alive(pid: int) -> bool:
+    """Whether a process `pid` exists (a zombie too: it is gone once reaped)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -237,7 +238,7 @@ def _terminate_group(pid: int) -> None:
         try:
             reaped, _ = os.waitpid(pid, os.WNOHANG)
         except ChildProcessError:
-            reaped = pid if not _alive(pid) else 0  # not our child: started by an earlier run
+            reaped = pid if not alive(pid) else 0  # not our child: started by an earlier run
         if reaped == pid:
             break
         time.sleep(0.05)
@@ -246,7 +247,7 @@ def _terminate_group(pid: int) -> None:
     # What it started dies after its parent, and is reaped by init (the leader, and whatever else
     # of the group is this process's child, by this process): stopped is when none is left.
     deadline = time.monotonic() + STOP_TIMEOUT_SECONDS
-    while _group_alive(pid):
+    while group_alive(pid):
         with contextlib.suppress(ChildProcessError):
             os.waitpid(-pid, os.WNOHANG)
         if time.monotonic() > deadline:
@@ -257,7 +258,8 @@ def _terminate_group(pid: int) -> None:
         time.sleep(0.05)
 
 
-def _group_alive(group: int) -> bool:
+def group_alive(group: int) -> bool:
+    """Whether any process of process group `group` exists (zombies too)."""
     try:
         os.killpg(group, 0)
     except ProcessLookupError:

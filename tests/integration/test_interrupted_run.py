@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from kit.paths import REPO_ROOT
+from providers.emulator_process import group_alive
 from tests.support.polling import poll
 
 HOLDS_AN_EMULATOR = """
@@ -36,14 +37,6 @@ def test_holds_an_emulator(tmp_path):
         time.sleep(0.1)
     raise AssertionError("the run was not stopped within 120 s")
 """
-
-
-def group_alive(group: int) -> bool:
-    try:
-        os.killpg(group, 0)
-    except ProcessLookupError:
-        return False
-    return True
 
 
 def test_sigterm_to_a_run_stops_the_emulators_it_started(

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import re
 import time
 import uuid
@@ -26,6 +25,7 @@ from typing import Any
 import pytest
 from botocore.config import Config
 
+from providers.emulator_process import alive
 from providers.localstack_process import LocalStackProcess
 from tests.support.polling import poll
 
@@ -380,7 +380,7 @@ def test_environments_are_reused_warm_run_side_by_side_and_retired_on_change(
     assert changed["colour"] == "green"
     assert changed["pid"] not in {answer["pid"] for answer in [first, *together]}
     for old in {answer["pid"] for answer in [first, *together]}:
-        poll(f"runtime {old} to end", lambda pid=old: _alive(pid), lambda alive: not alive, 30)
+        poll(f"runtime {old} to end", lambda pid=old: alive(pid), lambda alive: not alive, 30)
 
 
 def test_reserved_concurrency_throttles_what_exceeds_it(patched: Running) -> None:
@@ -412,13 +412,5 @@ def test_stopping_localstack_stops_every_runtime(tmp_path: Path) -> None:
         running = Running("patched", emulator)
         name = running.function("app.answer")
         pid = running.invoke(name)[1]["pid"]
-        assert _alive(pid)
-    assert not _alive(pid)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    return True
+        assert alive(pid)
+    assert not alive(pid)

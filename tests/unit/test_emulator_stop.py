@@ -10,8 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from providers.base import Connection
-from providers.emulator_process import EmulatorProcess
+from providers import emulator_process
+from providers.base import Connection, TargetError
+from providers.emulator_process import EmulatorProcess, group_alive
+from tests.support.polling import poll
 
 # The emulator stand-in: it starts a worker that ignores SIGTERM, says it is ready, and waits.
 LEADER = """
@@ -48,3 +50,25 @@ def test_stop_returns_when_nothing_of_the_group_is_left(tmp_path: Path) -> None:
     emulator.stop()
     with pytest.raises(ProcessLookupError):
         os.killpg(group, 0)
+
+
+def test_a_group_that_outlives_the_wait_is_named_with_what_is_left(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(emulator_process, "STOP_TIMEOUT_SECONDS", 0.5)
+    emulator = StandIn(state_dir=tmp_path)
+    emulator.start()
+    group = emulator.pid
+    assert group is not None
+    # a group that never empties (a zombie whose parent never reaps it would be one)
+    monkeypatch.setattr(emulator_process, "group_alive", lambda _: True)
+    with pytest.raises(TargetError, match=f"group {group} were still there 0 s after SIGKILL"):
+        emulator.stop()
+    assert emulator.pid is None  # stopped as far as it goes: not stopped again
+    monkeypatch.undo()
+    poll(f"process group {group} gone", lambda: group_alive(group), lambda alive: not alive, 10)
+
+
+def test_what_is_left_of_a_group_is_named_by_pid_state_and_command() -> None:
+    members = emulator_process._group_members(os.getpgrp())
+    assert any(member.startswith(f"{os.getpid()} (R) python") for member in members), members
