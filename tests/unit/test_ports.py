@@ -20,14 +20,17 @@ def test_a_claim_is_free_again_once_released() -> None:
         pass
 
 
-def test_a_claim_held_too_long_says_so() -> None:
-    port = free_port()
+def a_second_claim_times_out(port: int) -> None:
     with (
         claimed(port),
         pytest.raises(TimeoutError, match=f"claim on port {port} for 0 s"),
         claimed(port, timeout=0.2),
     ):
         pass
+
+
+def test_a_claim_held_too_long_says_so() -> None:
+    a_second_claim_times_out(free_port())
 
 
 def test_claims_on_other_ports_do_not_wait() -> None:
@@ -41,12 +44,7 @@ def test_elsewhere_than_linux_the_claim_is_a_lock_file(
     monkeypatch.setattr(ports.platform, "system", lambda: "Darwin")
     monkeypatch.setattr(ports.tempfile, "gettempdir", lambda: str(tmp_path))
     port = free_port()
-    with (
-        claimed(port),
-        pytest.raises(TimeoutError, match=f"claim on port {port}"),
-        claimed(port, timeout=0.2),
-    ):
-        pass
+    a_second_claim_times_out(port)
     assert (tmp_path / f"pipesum-port-{port}.lock").is_file()
     with claimed(port, timeout=0):
         pass
