@@ -9,6 +9,7 @@ import pytest
 
 from providers import DEFAULT_TARGET, TARGET_NAMES
 from providers.emulator_process import stop_every_started
+from tests.support.groups import GroupsNamedInIds
 
 pytest_plugins = [
     "tests.support.reliability_plugin",
@@ -48,6 +49,8 @@ def _stop_on_sigterm(signum: int, frame: FrameType | None) -> None:  # noqa: ARG
 
 def pytest_configure(config: pytest.Config) -> None:
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
+    if config.getoption("dist", "no") == "loadgroup":
+        config.pluginmanager.register(GroupsNamedInIds(), "pipesum-groups-named-in-ids")
     if config.getoption("--fail-on-skip") and not hasattr(config, "workerinput"):
         config.pluginmanager.register(_SkipsFail(), "pipesum-fail-on-skip")
 

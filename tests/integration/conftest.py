@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from mypy_boto3_lambda import LambdaClient
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist's, which names each test's group by these
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "tests/integration/" in item.nodeid:

@@ -6,6 +6,10 @@ time budget of `make test` is given by group (tests/support/time_budget_plugin.p
 
 from __future__ import annotations
 
+from typing import Any
+
+import pytest
+
 # Suites that deploy on an emulator of their own run as groups of their own: on another worker,
 # in parallel with the shared stack's tests.
 OWN_EMULATOR = {
@@ -38,3 +42,21 @@ OWN_KIND_OF_EMULATOR = (
 def group_of(nodeid: str) -> str:
     """The xdist group of an integration test: its suite's own, else the shared stack's."""
     return next((group for path, group in OWN_EMULATOR.items() if path in nodeid), "stack")
+
+
+class GroupsNamedInIds:
+    """Under --dist loadgroup, pytest-xdist schedules by the group named in each test's id; an
+    integration test whose id names none is scheduled alone, and the worker that runs it deploys a
+    stack of its own. Such a collection fails the run before anything starts."""
+
+    @pytest.hookimpl
+    def pytest_xdist_node_collection_finished(self, node: Any, ids: list[str]) -> None:  # noqa: ARG002  (xdist's)
+        ungrouped = [
+            nodeid for nodeid in ids if "tests/integration/" in nodeid and "@" not in nodeid
+        ]
+        if ungrouped:
+            raise pytest.UsageError(
+                f"{len(ungrouped)} integration tests have no xdist group in their id (the "
+                f"first: {ungrouped[0]}): pytest-xdist named the groups before "
+                "tests/integration/conftest.py marked them."
+            )
