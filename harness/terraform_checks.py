@@ -4,25 +4,30 @@ The roots (terraform/ and terraform/bootstrap) and each reusable module under te
 are initialised, validated and tested in their own folder; each module's examples/ are
 initialised and validated too (its own suite plans them). init takes the provider from the local
 mirror when there is one; the .tftest.hcl suites use a mock provider and deploy nothing.
+
+validate and test reach one provider process that serves them all (harness/served_provider.py):
+the suites' 191 runs would otherwise start the provider 191 times, most of these checks' CPU.
 """
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
 from harness.package import DEFAULT_OUTPUT as FUNCTION_PACKAGE
+from harness.served_provider import installed_provider, served_provider
 from harness.terraform import TERRAFORM_ROOT, Terraform, TerraformError
 from kit.paths import REPO_ROOT
 
 # The roots checked: the deployable one and the one that creates its remote state.
 ROOTS = (TERRAFORM_ROOT, TERRAFORM_ROOT / "bootstrap")
 MODULES_DIR = TERRAFORM_ROOT / "modules"
+CHECK_DIR = REPO_ROOT / "build" / "tf-check"
 LOCK_FILE = ".terraform.lock.hcl"
-#: Folders checked at once: Terraform mostly waits on its provider's start and the mock's plans.
+#: Folders checked at once (each mostly Terraform itself: the provider is served).
 PARALLEL_CHECKS = 4
 
 
@@ -40,12 +45,16 @@ def _name(directory: Path) -> str:
     return directory.relative_to(REPO_ROOT).as_posix()
 
 
-def terraform_in(directory: Path) -> Terraform:
-    """Terraform in `directory`, its .terraform/ kept under build/tf-check/: a real backend's
-    record (left by `make deploy-init`) stays out of the way, so no credentials are needed, and
-    the source tree gets no working directory."""
-    data_dir = REPO_ROOT / "build" / "tf-check" / _name(directory).replace("/", "-")
-    return Terraform(directory, env={"TF_DATA_DIR": str(data_dir)})
+def data_dir(directory: Path) -> Path:
+    """Where `directory`'s .terraform/ is kept: under build/tf-check/, so that a real backend's
+    record (left by `make deploy-init`) stays out of the way, no credentials are needed, and the
+    source tree gets no working directory."""
+    return CHECK_DIR / _name(directory).replace("/", "-")
+
+
+def terraform_in(directory: Path, provider: Mapping[str, str] | None = None) -> Terraform:
+    """Terraform in `directory`; with `provider`, reaching the served provider it names."""
+    return Terraform(directory, env={"TF_DATA_DIR": str(data_dir(directory)), **(provider or {})})
 
 
 @contextmanager
@@ -65,29 +74,31 @@ def last_line(output: str) -> str:
     return output.strip().splitlines()[-1]
 
 
-def check_root(root: Path) -> str:
-    """init, validate and test one root; its summary line."""
-    terraform = terraform_in(root)
-    terraform.run("init", "-backend=false", "-input=false", "-no-color")
+def init(directory: Path) -> None:
+    terraform_in(directory).run("init", "-backend=false", "-input=false", "-no-color")
+
+
+def check_root(root: Path, provider: Mapping[str, str]) -> str:
+    """validate and test one initialised root; its summary line."""
+    terraform = terraform_in(root, provider)
     terraform.run("validate", "-no-color")
     result = terraform.run("test", "-no-color")
     return f"{_name(root)}: terraform test: {last_line(result.stdout)}"
 
 
-def check_module(module: Path) -> list[str]:
+def check_module(module: Path, provider: Mapping[str, str]) -> list[str]:
     """init, validate and test one module in its own folder, then init and validate each of its
     examples; a summary line for each."""
-    terraform = terraform_in(module)
+    terraform = terraform_in(module, provider)
     with lock_file_left_as_found(module):
-        terraform.run("init", "-backend=false", "-input=false", "-no-color")
+        init(module)
         terraform.run("validate", "-no-color")
         result = terraform.run("test", "-no-color")
     lines = [f"{_name(module)}: terraform test: {last_line(result.stdout)}"]
     for example in examples(module):
-        terraform = terraform_in(example)
         with lock_file_left_as_found(example):
-            terraform.run("init", "-backend=false", "-input=false", "-no-color")
-            validated = terraform.run("validate", "-no-color")
+            init(example)
+            validated = terraform_in(example, provider).run("validate", "-no-color")
         lines.append(f"{_name(example)}: terraform validate: {last_line(validated.stdout)}")
     return lines
 
@@ -108,8 +119,15 @@ def main() -> int:
         print(f"{_name(TERRAFORM_ROOT)}: terraform fmt -check -recursive: formatted")
         # Each folder has its own data directory: they are checked side by side, and said in order.
         with ThreadPoolExecutor(max_workers=PARALLEL_CHECKS) as pool:
-            roots = [pool.submit(check_root, root) for root in ROOTS]
-            checked = [pool.submit(check_module, module) for module in modules()]
+            list(pool.map(init, ROOTS))
+        with (
+            served_provider(
+                installed_provider(data_dir(ROOTS[0])), CHECK_DIR / "served-provider.log"
+            ) as provider,
+            ThreadPoolExecutor(max_workers=PARALLEL_CHECKS) as pool,
+        ):
+            roots = [pool.submit(check_root, root, provider) for root in ROOTS]
+            checked = [pool.submit(check_module, module, provider) for module in modules()]
             for root_line in roots:
                 print(root_line.result())
             for module_lines in checked:

@@ -6,18 +6,30 @@ module removed, and a failure reported as one line."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
 from harness import terraform_checks
 from kit.paths import REPO_ROOT
+from providers.emulator_process import alive
 from tests.support.stand_in import stand_in
 
+FAKE_PROVIDER = """#!/bin/sh
+echo "Provider started. To attach Terraform CLI, set TF_REATTACH_PROVIDERS:"
+echo "	TF_REATTACH_PROVIDERS='{{\\"registry.terraform.io/hashicorp/aws\\":{{\\"Pid\\":$$}}}}'"
+exec sleep 600
+"""
+
 FAKE_TERRAFORM = """#!/bin/sh
-echo "$PWD $*" >> "{log}"
+echo "$PWD ${{TF_REATTACH_PROVIDERS:-none}} $*" >> "{log}"
 case "$1" in
-  init) touch .terraform.lock.hcl ;;
+  init)
+    touch .terraform.lock.hcl
+    installed="$TF_DATA_DIR/providers/registry.terraform.io/hashicorp/aws/5.100.0/linux_amd64"
+    mkdir -p "$installed"
+    cp "{provider}" "$installed/terraform-provider-aws_v5.100.0_x5" ;;
   test) echo "Success! 2 passed, 0 failed." ;;
   validate) echo "Success! The configuration is valid." ;;
   fmt) [ -n "$FAIL_FMT" ] && {{ echo "main.tf needs formatting" >&2; exit 3; }} ;;
@@ -29,7 +41,11 @@ exit 0
 @pytest.fixture
 def fake_terraform(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     log = tmp_path / "calls.log"
-    stand_in(tmp_path, monkeypatch, "terraform", FAKE_TERRAFORM.format(log=log))
+    provider = tmp_path / "provider"
+    provider.write_text(FAKE_PROVIDER.format())
+    provider.chmod(0o755)
+    stand_in(tmp_path, monkeypatch, "terraform", FAKE_TERRAFORM.format(log=log, provider=provider))
+    monkeypatch.setattr(terraform_checks, "CHECK_DIR", tmp_path / "tf-check")
     package = tmp_path / "function.zip"
     package.write_bytes(b"zip")
     monkeypatch.setattr(terraform_checks, "FUNCTION_PACKAGE", package)
@@ -38,8 +54,19 @@ def fake_terraform(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def calls(log: Path) -> list[tuple[str, str]]:
     """(folder relative to the checkout, the command) of each call, in order."""
-    rows = [line.split(" ", 1) for line in log.read_text().splitlines()]
-    return [(Path(folder).relative_to(REPO_ROOT).as_posix(), command) for folder, command in rows]
+    rows = [line.split(" ", 2) for line in log.read_text().splitlines()]
+    return [
+        (Path(folder).relative_to(REPO_ROOT).as_posix(), command) for folder, _, command in rows
+    ]
+
+
+def reattached(log: Path) -> dict[str, set[str]]:
+    """Each command's TF_REATTACH_PROVIDERS values ("none" where it was not set)."""
+    seen: dict[str, set[str]] = {}
+    for line in log.read_text().splitlines():
+        _, setting, command = line.split(" ", 2)
+        seen.setdefault(command.split()[0], set()).add(setting)
+    return seen
 
 
 def test_every_root_and_module_is_tested_in_its_folder_and_every_example_validated(
@@ -72,6 +99,13 @@ def test_every_root_and_module_is_tested_in_its_folder_and_every_example_validat
     assert "terraform/modules/bucket: terraform test: Success! 2 passed, 0 failed." in said
     # The roots keep their committed lock files; modules and examples are left without one.
     assert set((REPO_ROOT / "terraform").rglob(".terraform.lock.hcl")) == locks_before
+    # init installs the provider; validate and test all reach the one process it served.
+    settings = reattached(fake_terraform)
+    assert settings["init"] == {"none"}
+    [served] = settings["test"]
+    assert settings["validate"] == {served}
+    provider_pid = json.loads(served)["registry.terraform.io/hashicorp/aws"]["Pid"]
+    assert not alive(provider_pid)  # stopped when the checks ended
 
 
 def test_a_failing_command_is_reported_in_one_line(
