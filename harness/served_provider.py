@@ -17,8 +17,9 @@ import queue
 import subprocess
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, cast
 
@@ -41,10 +42,21 @@ def installed_provider(data_dir: Path) -> Path:
     return found[-1]
 
 
+@dataclass(frozen=True)
+class ServedProvider:
+    """A provider process Terraform reaches: the environment that names it, and its log."""
+
+    env: Mapping[str, str]
+    log: Path
+
+
 @contextmanager
-def served_provider(executable: Path, log: Path) -> Iterator[dict[str, str]]:
-    """`executable` running with -debug for as long as the block lasts, all it prints in `log`;
-    yields the environment that makes Terraform use it."""
+def served_provider(
+    executable: Path, log: Path, env: Mapping[str, str] | None = None
+) -> Iterator[ServedProvider]:
+    """`executable` running with -debug for as long as the block lasts, in `env` (the environment
+    Terraform would give it: the target's credentials and CA bundle, TF_LOG), all it prints in
+    `log`."""
     log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("w") as output:
         process = subprocess.Popen(
@@ -52,6 +64,7 @@ def served_provider(executable: Path, log: Path) -> Iterator[dict[str, str]]:
             stdout=subprocess.PIPE,
             stderr=output,
             text=True,
+            env=None if env is None else dict(env),
         )  # in this process group: a signal that stops the run (Ctrl-C, `timeout`) stops it too
         stdout = cast("IO[str]", process.stdout)  # a pipe: stdout=PIPE
         lines: queue.Queue[str | None] = queue.Queue()
@@ -59,7 +72,8 @@ def served_provider(executable: Path, log: Path) -> Iterator[dict[str, str]]:
         copier = threading.Thread(target=_copy, args=(stdout, output, lines), daemon=True)
         copier.start()
         try:
-            yield {REATTACH: _reattach_setting(executable, process, lines, log)}
+            setting = _reattach_setting(executable, process, lines, log)
+            yield ServedProvider({REATTACH: setting}, log)
         finally:
             process.terminate()
             try:
@@ -92,10 +106,15 @@ def _reattach_setting(
             if marker and _is_json(value := setting.strip().strip("'")):
                 return value
     except queue.Empty:
-        pass
+        ended = f"did not print {REATTACH} within {READY_SECONDS} s"
+    else:  # its output ended: it is exiting
+        try:
+            code = process.wait(timeout=STOP_SECONDS)
+        except subprocess.TimeoutExpired:
+            code = None
+        ended = f"closed its output without printing {REATTACH} (exit code: {code})"
     raise TerraformError(
-        f"{executable} -debug did not print {REATTACH} within {READY_SECONDS} s "
-        f"(exit code: {process.poll()}; last said: {last or 'nothing'}; all it said: {log})."
+        f"{executable} -debug {ended}; last said: {last or 'nothing'}; all it said: {log}."
     )
 
 

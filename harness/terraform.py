@@ -20,9 +20,12 @@ import subprocess
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kit.paths import REPO_ROOT
+
+if TYPE_CHECKING:
+    from harness.served_provider import ServedProvider
 
 TERRAFORM_ROOT = REPO_ROOT / "terraform"
 VENV_BIN = REPO_ROOT / ".venv" / "bin"
@@ -106,6 +109,8 @@ class Terraform:
     variable_args: tuple[str, ...] = ()
     #: Where Terraform and the provider log every request at DEBUG (TF_LOG_PATH), or nowhere.
     debug_log: Path | None = None
+    #: The provider process every command reaches instead of starting its own, or none.
+    served: ServedProvider | None = None
 
     def executable(self) -> list[str]:
         """The command that runs Terraform here (its absolute path: ./tflocal.sh execs it)."""
@@ -175,6 +180,8 @@ class Terraform:
             env["TF_CLI_CONFIG_FILE"] = str(config)
         if self.debug_log is not None:
             env |= {"TF_LOG": "DEBUG", "TF_LOG_PATH": str(self.debug_log)}
+        if self.served is not None:
+            env |= self.served.env
         return env
 
     def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
@@ -215,6 +222,7 @@ class Terraform:
             f"`terraform {' '.join(args)}` failed (exit {result.returncode}) "
             f"in {self.workdir}.{hint}\n{tail}\n(full output: {self.workdir / 'terraform.log'}"
             + (f"; every request: {self.debug_log}" if self.debug_log is not None else "")
+            + (f"; the provider's log: {self.served.log}" if self.served is not None else "")
             + ")"
         )
 

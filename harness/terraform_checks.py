@@ -123,11 +123,11 @@ def main() -> int:
         with (
             served_provider(
                 installed_provider(data_dir(ROOTS[0])), CHECK_DIR / "served-provider.log"
-            ) as provider,
+            ) as served,
             ThreadPoolExecutor(max_workers=PARALLEL_CHECKS) as pool,
         ):
-            roots = [pool.submit(check_root, root, provider) for root in ROOTS]
-            checked = [pool.submit(check_module, module, provider) for module in modules()]
+            roots = [pool.submit(check_root, root, served.env) for root in ROOTS]
+            checked = [pool.submit(check_module, module, served.env) for module in modules()]
             for root_line in roots:
                 print(root_line.result())
             for module_lines in checked:

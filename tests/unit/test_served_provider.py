@@ -31,8 +31,9 @@ def test_the_setting_printed_is_handed_on_and_the_provider_stopped_after(tmp_pat
     )
     log = tmp_path / "served.log"
 
-    with served_provider.served_provider(executable, log) as env:
-        pid = json.loads(env[REATTACH])["registry.terraform.io/hashicorp/aws"]["Pid"]
+    with served_provider.served_provider(executable, log) as served:
+        pid = json.loads(served.env[REATTACH])["registry.terraform.io/hashicorp/aws"]["Pid"]
+        assert served.log == log
         assert alive(pid)
 
     assert not alive(pid)
@@ -46,7 +47,9 @@ def test_a_provider_that_never_says_how_to_reach_it_fails_at_the_deadline(
     executable = provider(tmp_path, 'echo "Initializing"\nexec sleep 600')
 
     with (
-        pytest.raises(TerraformError, match=r"within 0.5 s \(exit code: None; last said: Init"),
+        pytest.raises(
+            TerraformError, match=rf"did not print {REATTACH} within 0.5 s; last said: Init"
+        ),
         served_provider.served_provider(executable, tmp_path / "served.log"),
     ):
         pass
@@ -56,7 +59,10 @@ def test_a_provider_that_exits_says_its_exit_code(tmp_path: Path) -> None:
     executable = provider(tmp_path, f'echo "{REATTACH}=\'{{half\'"; echo "bad flag" >&2; exit 2')
 
     with (
-        pytest.raises(TerraformError, match=r"exit code: 2; last said: .*half") as raised,
+        pytest.raises(
+            TerraformError,
+            match=r"closed its output without .* \(exit code: 2\); last said: .*half",
+        ) as raised,
         served_provider.served_provider(executable, tmp_path / "served.log"),
     ):
         pass
