@@ -14,9 +14,11 @@ import contextlib
 import os
 import signal
 import subprocess
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from types import FrameType
 from typing import Self
 
 from providers.base import Connection, Target, TargetError
@@ -43,6 +45,23 @@ def stop_every_started() -> int:
         _STARTED[-1].stop()
         stopped += 1
     return stopped
+
+
+def _stop_every_started_and_exit(signum: int, frame: FrameType | None) -> None:  # noqa: ARG001
+    """SIGTERM in a command that started emulators (`python -m harness.soak`, run by a test that
+    `timeout` stops): stop them, then exit as the signal would have, 128 + its number."""
+    stop_every_started()
+    raise SystemExit(128 + signum)
+
+
+def _stop_started_on_sigterm() -> None:
+    """From now on SIGTERM stops what this process started, unless it handles SIGTERM itself (a
+    test session does: tests/conftest.py). Only the main thread can set a handler."""
+    if (
+        threading.current_thread() is threading.main_thread()
+        and signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
+    ):
+        signal.signal(signal.SIGTERM, _stop_every_started_and_exit)
 
 
 class EmulatorProcess(Target):
@@ -118,6 +137,7 @@ class EmulatorProcess(Target):
         inherited = {
             name: value for name, value in os.environ.items() if name not in LEAKED_VARIABLES
         }
+        _stop_started_on_sigterm()
         with self.log_path.open("wb") as log:
             process = subprocess.Popen(
                 command,

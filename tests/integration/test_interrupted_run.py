@@ -3,7 +3,9 @@
 The emulators run in process groups of their own, so a signal to the run's process group does
 not reach them: the session's handler (tests/conftest.py) stops them, then ends the session as
 Ctrl-C does. Here a pytest run of its own, with an xdist worker as `make test` has, starts an
-emulator of --target's kind and holds it; its process group is sent SIGTERM.
+emulator of --target's kind and holds it; its process group is sent SIGTERM. So does a command
+that starts one (the soak and the bench, which tests run as commands, start theirs): starting an
+emulator sets the handler where the process has none (providers/emulator_process.py).
 """
 
 from __future__ import annotations
@@ -38,27 +40,41 @@ def test_holds_an_emulator(tmp_path):
     raise AssertionError("the run was not stopped within 120 s")
 """
 
+# The same, as a command: no handler of its own, as `python -m harness.soak` has none.
+COMMAND_HOLDS_AN_EMULATOR = """
+import os
+import time
+from pathlib import Path
 
-def test_sigterm_to_a_run_stops_the_emulators_it_started(
-    tmp_path: Path, request: pytest.FixtureRequest
-) -> None:
-    (tmp_path / "test_held.py").write_text(HOLDS_AN_EMULATOR)
-    announce = tmp_path / "emulator.pid"
+from providers import make_target
+
+target = make_target(os.environ["PIPESUM_HELD_TARGET"], state_dir=Path("target"))
+target.start()
+Path(os.environ["PIPESUM_ANNOUNCE"]).write_text(str(target.pid))
+deadline = time.monotonic() + 120
+while time.monotonic() < deadline:  # until the command is stopped
+    time.sleep(0.1)
+raise SystemExit("the command was not stopped within 120 s")
+"""
+
+
+def sigterm_while_holding(command: list[str], cwd: Path, target: str) -> tuple[int, str]:
+    """Run `command` in a process group of its own, as `timeout` runs what it is given; once it
+    has announced the emulator it holds, send the group SIGTERM. Its exit code and output, once
+    nothing of the emulator's process group is left."""
+    announce = cwd / "emulator.pid"
     run = subprocess.Popen(
-        [
-            *(sys.executable, "-m", "pytest", "-p", "tests.conftest", "-p", "no:cacheprovider"),
-            *("-n", "1", "-q", "test_held.py"),
-        ],
-        cwd=tmp_path,
+        command,
+        cwd=cwd,
         env=os.environ
         | {
             "PYTHONPATH": f"{REPO_ROOT}:{REPO_ROOT / 'function'}",
-            "PIPESUM_HELD_TARGET": request.config.getoption("--target"),
+            "PIPESUM_HELD_TARGET": target,
             "PIPESUM_ANNOUNCE": str(announce),
         },
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
-        start_new_session=True,  # a group of its own, as `timeout` gives the command it runs
+        start_new_session=True,
     )
     try:
         announced = poll(
@@ -70,19 +86,39 @@ def test_sigterm_to_a_run_stops_the_emulators_it_started(
         emulator = int(announced)
         assert group_alive(emulator)
 
-        # WHEN the run's process group is sent SIGTERM
+        # WHEN the process group is sent SIGTERM
         os.killpg(run.pid, signal.SIGTERM)
         output, _ = run.communicate(timeout=60)
 
-        # THEN the run ends and nothing of the emulator's process group is left
+        # THEN it ends and nothing of the emulator's process group is left
         poll(
             f"the emulator's process group {emulator} gone",
             lambda: group_alive(emulator),
             lambda alive: not alive,
             seconds=15,
         )
-        assert b"KeyboardInterrupt" in output, output.decode(errors="replace")[-2000:]
+        return run.returncode, output.decode(errors="replace")
     finally:
         if run.poll() is None:
             os.killpg(run.pid, signal.SIGKILL)
             run.wait()
+
+
+def test_sigterm_to_a_run_stops_the_emulators_it_started(
+    tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    (tmp_path / "test_held.py").write_text(HOLDS_AN_EMULATOR)
+    pytest_run = [
+        *(sys.executable, "-m", "pytest", "-p", "tests.conftest", "-p", "no:cacheprovider"),
+        *("-n", "1", "-q", "test_held.py"),
+    ]
+    _, output = sigterm_while_holding(pytest_run, tmp_path, request.config.getoption("--target"))
+    assert "KeyboardInterrupt" in output, output[-2000:]
+
+
+def test_sigterm_to_a_command_stops_the_emulator_it_started(
+    tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    command = [sys.executable, "-c", COMMAND_HOLDS_AN_EMULATOR]
+    code, output = sigterm_while_holding(command, tmp_path, request.config.getoption("--target"))
+    assert code == 128 + signal.SIGTERM, output[-2000:]

@@ -1,12 +1,16 @@
 """Stopping an emulator ends its whole process group before returning: what it started (Lambda
 workers, runtimes) and ignores SIGTERM is killed, and stop() waits until none of it is left, so
-`make down` leaves no process behind, even on a loaded machine."""
+`make down` leaves no process behind, even on a loaded machine. A process that started one and
+has no SIGTERM handler of its own stops it on SIGTERM."""
 
 from __future__ import annotations
 
 import os
+import signal
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+from types import FrameType
 
 import pytest
 
@@ -72,3 +76,46 @@ def test_a_group_that_outlives_the_wait_is_named_with_what_is_left(
 def test_what_is_left_of_a_group_is_named_by_pid_state_and_command() -> None:
     members = emulator_process._group_members(os.getpgrp())
     assert any(member.startswith(f"{os.getpid()} (R) python") for member in members), members
+
+
+@pytest.fixture
+def sigterm_left_as_found() -> Iterator[None]:
+    found = signal.getsignal(signal.SIGTERM)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, found)
+
+
+@pytest.mark.usefixtures("sigterm_left_as_found")
+def test_a_process_that_starts_an_emulator_stops_it_on_sigterm_and_exits_143(
+    tmp_path: Path,
+) -> None:
+    emulator = StandIn(state_dir=tmp_path)
+    emulator.start()
+    group = emulator.pid
+    assert group is not None
+    handler = signal.getsignal(signal.SIGTERM)
+    assert callable(handler)
+
+    with pytest.raises(SystemExit) as exited:
+        handler(signal.SIGTERM, None)
+
+    assert exited.value.code == 128 + signal.SIGTERM
+    assert emulator.pid is None
+    assert not group_alive(group)
+
+
+@pytest.mark.usefixtures("sigterm_left_as_found")
+def test_a_sigterm_handler_of_the_process_s_own_is_kept(tmp_path: Path) -> None:
+    def own(signum: int, frame: FrameType | None) -> None:  # noqa: ARG001  (signal's)
+        return
+
+    signal.signal(signal.SIGTERM, own)
+    emulator = StandIn(state_dir=tmp_path)
+    emulator.start()
+    try:
+        assert signal.getsignal(signal.SIGTERM) is own
+    finally:
+        emulator.stop()
