@@ -22,7 +22,7 @@ from kit.paths import REPO_ROOT
 from providers.emulator_process import group_alive
 from tests.support.polling import poll
 
-HOLDS_AN_EMULATOR = """
+HOLD = """
 import os
 import time
 from pathlib import Path
@@ -30,32 +30,19 @@ from pathlib import Path
 from providers import make_target
 
 
-def test_holds_an_emulator(tmp_path):
-    target = make_target(os.environ["PIPESUM_HELD_TARGET"], state_dir=tmp_path / "target")
+def hold(state_dir):
+    target = make_target(os.environ["PIPESUM_HELD_TARGET"], state_dir=state_dir)
     target.start()
     Path(os.environ["PIPESUM_ANNOUNCE"]).write_text(str(target.pid))
     deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:  # until the run is stopped
+    while time.monotonic() < deadline:  # until it is stopped
         time.sleep(0.1)
-    raise AssertionError("the run was not stopped within 120 s")
+    raise AssertionError("not stopped within 120 s")
 """
-
-# The same, as a command: no handler of its own, as `python -m harness.soak` has none.
-COMMAND_HOLDS_AN_EMULATOR = """
-import os
-import time
-from pathlib import Path
-
-from providers import make_target
-
-target = make_target(os.environ["PIPESUM_HELD_TARGET"], state_dir=Path("target"))
-target.start()
-Path(os.environ["PIPESUM_ANNOUNCE"]).write_text(str(target.pid))
-deadline = time.monotonic() + 120
-while time.monotonic() < deadline:  # until the command is stopped
-    time.sleep(0.1)
-raise SystemExit("the command was not stopped within 120 s")
-"""
+# A test session holding an emulator, as `make test`'s are.
+HOLDING_TEST = HOLD + "\n\ndef test_holds_an_emulator(tmp_path):\n    hold(tmp_path / 'target')\n"
+# A command holding one, with no SIGTERM handler of its own, as `python -m harness.soak` has none.
+HOLDING_COMMAND = HOLD + "\n\nhold(Path('target'))\n"
 
 
 def sigterm_while_holding(command: list[str], cwd: Path, target: str) -> tuple[int, str]:
@@ -107,7 +94,7 @@ def sigterm_while_holding(command: list[str], cwd: Path, target: str) -> tuple[i
 def test_sigterm_to_a_run_stops_the_emulators_it_started(
     tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
-    (tmp_path / "test_held.py").write_text(HOLDS_AN_EMULATOR)
+    (tmp_path / "test_held.py").write_text(HOLDING_TEST)
     pytest_run = [
         *(sys.executable, "-m", "pytest", "-p", "tests.conftest", "-p", "no:cacheprovider"),
         *("-n", "1", "-q", "test_held.py"),
@@ -119,6 +106,6 @@ def test_sigterm_to_a_run_stops_the_emulators_it_started(
 def test_sigterm_to_a_command_stops_the_emulator_it_started(
     tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
-    command = [sys.executable, "-c", COMMAND_HOLDS_AN_EMULATOR]
+    command = [sys.executable, "-c", HOLDING_COMMAND]
     code, output = sigterm_while_holding(command, tmp_path, request.config.getoption("--target"))
     assert code == 128 + signal.SIGTERM, output[-2000:]
