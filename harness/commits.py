@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import shutil
 import subprocess
 import tempfile
 from dataclasses import dataclass
@@ -69,15 +68,13 @@ def has_uncommitted_changes() -> bool:
 
 
 def _working_tree() -> str | None:
-    """A tree id for the working tree's code paths, tracked or new (git's own index untouched)."""
-    index = _git("rev-parse", "--git-path", "index")
-    if index is None:
-        return None
+    """A tree id for the working tree's code paths, tracked or new (git's own index untouched).
+
+    Every file is hashed into an empty index: a copy of git's would carry its cached file stats,
+    and a file rewritten at the same size within the second of the last `git add` would pass as
+    unchanged."""
     with tempfile.TemporaryDirectory() as scratch:
-        copy = Path(scratch) / "index"
-        if (REPO_ROOT / index).is_file():
-            shutil.copyfile(REPO_ROOT / index, copy)
-        environment = {"GIT_INDEX_FILE": str(copy)}
+        environment = {"GIT_INDEX_FILE": str(Path(scratch) / "index")}
         if _git("add", "--all", "--", *CODE_PATHS, environment=environment) is None:
             return None
         return _git("write-tree", environment=environment)
