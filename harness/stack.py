@@ -149,11 +149,6 @@ class Stack:
         self.terraform.write_vars(self.variables, environment_file=self.var_file)
         self.terraform.init()
 
-    def deploy(self) -> StackOutputs:
-        self.prepare()
-        self.apply()
-        return self.outputs()
-
     def apply(self, say: Callable[[str], object] = lambda _: None) -> None:
         """Plan this commit and apply it; code replaced by hand is replaced (harness/code_drift.py),
         and `say` is told so. A working copy with no state yet has nothing deployed to drift:
