@@ -6,6 +6,7 @@ its own, so a copy of the installed model lacking a parameter is what such a run
 
 from __future__ import annotations
 
+import ast
 import gzip
 import json
 import platform
@@ -21,8 +22,8 @@ import pytest
 from botocore.model import ServiceModel
 from moto import mock_aws
 
-from pipesum import handler
-from pipesum.sdk import CONDITIONAL_WRITES, SdkTooOld, missing_parameters
+from pipesum import handler, storage
+from pipesum.sdk import CONDITIONAL_PARAMETERS, SdkTooOld, missing_parameters
 from tests.support.function_config import object_created_event
 
 if TYPE_CHECKING:
@@ -46,13 +47,80 @@ def without(model: dict[str, Any], operation: str, parameter: str) -> dict[str, 
     return model
 
 
+def _dict_keys(node: ast.AST) -> set[str]:
+    return {
+        key.value
+        for dict_node in ast.walk(node)
+        if isinstance(dict_node, ast.Dict)
+        for key in dict_node.keys
+        if isinstance(key, ast.Constant) and isinstance(key.value, str)
+    }
+
+
+def _splatted_keys(splat: ast.expr, module: ast.Module, method: ast.FunctionDef) -> set[str]:
+    """The keys `**splat` can pass: its dict literals, those of the module functions it calls and
+    those assigned, in the calling method, to the names it reads."""
+    functions = {node.name: node for node in module.body if isinstance(node, ast.FunctionDef)}
+    keys = _dict_keys(splat)
+    for node in ast.walk(splat):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+            keys |= _dict_keys(functions[node.func.id]) if node.func.id in functions else set()
+        if isinstance(node, ast.Name):
+            keys |= {
+                key
+                for assign in ast.walk(method)
+                if isinstance(assign, ast.Assign | ast.AnnAssign)
+                and node.id in {t.id for t in ast.walk(assign) if isinstance(t, ast.Name)}
+                for key in _dict_keys(assign)
+            }
+    return keys
+
+
+def conditional_parameters_sent() -> dict[str, set[str]]:
+    """Read from pipesum/storage.py's source: the If* parameters of every `self._s3.<method>(...)`
+    call, by S3 operation."""
+    source = Path(storage.__file__)
+    module = ast.parse(source.read_text())
+    operations = boto3.client("s3", region_name="us-east-1").meta.method_to_api_mapping
+    sent: dict[str, set[str]] = {}
+    for method in (node for node in ast.walk(module) if isinstance(node, ast.FunctionDef)):
+        for call in (node for node in ast.walk(method) if isinstance(node, ast.Call)):
+            target = call.func
+            if not (
+                isinstance(target, ast.Attribute)
+                and isinstance(target.value, ast.Attribute)
+                and target.value.attr == "_s3"
+            ):
+                continue
+            names = set()
+            for keyword in call.keywords:
+                names |= (
+                    {keyword.arg}
+                    if keyword.arg is not None
+                    else _splatted_keys(keyword.value, module, method)
+                )
+            conditional = {name for name in names if name.startswith("If")}
+            if conditional:
+                sent.setdefault(operations[target.attr], set()).update(conditional)
+    return sent
+
+
+def test_the_check_covers_exactly_the_conditional_parameters_the_function_sends() -> None:
+    """CONDITIONAL_PARAMETERS is what storage.py sends, read from its calls: a conditional
+    parameter added to a call and not to the check would fail on an older runtime mid-event."""
+    sent = conditional_parameters_sent()
+    assert "CopyObject" in sent, "the reading of storage.py's calls found no CopyObject"
+    checked = {operation: set(names) for operation, names in CONDITIONAL_PARAMETERS.items()}
+    assert sent == checked
+
+
 def test_the_installed_botocore_has_every_conditional_parameter_the_function_sends() -> None:
     assert missing_parameters(ServiceModel(installed_s3_model(), "s3")) == []
 
 
 @pytest.mark.parametrize(
     ("operation", "parameter"),
-    [(operation, name) for operation, names in CONDITIONAL_WRITES.items() for name in names],
+    [(operation, name) for operation, names in CONDITIONAL_PARAMETERS.items() for name in names],
 )
 def test_a_model_lacking_one_conditional_parameter_is_reported_by_name(
     operation: str, parameter: str
@@ -101,8 +169,8 @@ def test_a_runtime_botocore_without_conditional_writes_fails_the_first_invocatio
         handler.handle(object_created_event(SOURCE, "k", sequencer="0A"), CONTEXT)
     assert str(refused.value) == (
         f"the runtime's botocore {botocore.__version__} cannot send PutObject.IfMatch, which the "
-        "function's conditional writes need (a botocore from late 2024 or newer): deploy to a "
-        "runtime whose boto3 is newer, or bundle a pinned boto3 in the function's zip "
+        "function's conditional writes need (botocore 1.40.61 or newer): deploy to a runtime "
+        "whose boto3 is newer, or bundle a pinned boto3 in the function's zip "
         "(docs/decisions/0013-runtime-boto3-checked-at-start.md)."
     )
     [cold_start] = caplog.records
