@@ -17,7 +17,7 @@ import json
 import os
 import shutil
 import subprocess
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -238,11 +238,12 @@ class Terraform:
     def apply(self) -> None:
         self.run("apply", "-input=false", "-no-color", "-auto-approve", *self.variable_args)
 
-    def plan_json(self, *, refresh: bool = True) -> dict[str, Any]:
+    def plan_json(self, *, refresh: bool = True, variables: Sequence[str] = ()) -> dict[str, Any]:
         """The plan as `terraform show -json` gives it; the saved plan file is removed after.
 
         Without refresh, the planned values are the configuration applied to the recorded
         state, blind to anything changed by hand: what the code says should be deployed.
+        `variables` ("name=value") are set over the stack's own.
         """
         plan_file = "pipesum.tfplan"
         try:
@@ -253,6 +254,7 @@ class Terraform:
                 f"-refresh={str(refresh).lower()}",
                 f"-out={plan_file}",
                 *self.variable_args,
+                *(f"-var={variable}" for variable in variables),
             )
             shown: dict[str, Any] = json.loads(self.run("show", "-json", plan_file).stdout)
         finally:

@@ -14,6 +14,15 @@ locals {
     Version = "2012-10-17"
     Statement = [
       {
+        # AWS's "enforce encryption of data in transit" statement for SNS (sns-security-best-practices).
+        Sid       = "DenyInsecureTransport"
+        Effect    = "Deny"
+        Principal = "*"
+        Action    = "sns:Publish"
+        Resource  = aws_sns_topic.this.arn
+        Condition = { Bool = { "aws:SecureTransport" = "false" } }
+      },
+      {
         Sid       = "OnlyThisAccountsAlarmsPublish"
         Effect    = "Allow"
         Principal = { Service = "cloudwatch.amazonaws.com" }

@@ -11,11 +11,71 @@ locals {
   alarm_topic_arn        = "arn:${local.partition}:sns:${var.region}:${local.account_id}:${local.name_prefix}-alarms"
   event_dlq_arn          = "arn:${local.partition}:sqs:${var.region}:${local.account_id}:${local.name_prefix}-event-dlq"
 
+  key_administrator_arn = (
+    var.key_administrator_role_name == null ? null
+    : "arn:${local.partition}:iam::${local.account_id}:role/${var.key_administrator_role_name}"
+  )
+  key_reader_arns    = [for name in var.key_reader_role_names : "arn:${local.partition}:iam::${local.account_id}:role/${name}"]
+  lambda_via_service = "lambda.${var.region}.amazonaws.com"
+
+  # CI's deploy roles are given the key here, in the policy the key is created with, and nowhere
+  # else: their IAM policies grant nothing on keys by tag, since whoever may tag at CreateKey may
+  # tag any key (decision 16). The administrator's statement also passes CreateKey's lockout check.
+  key_deployer_statements = concat(
+    [for statement in [
+      {
+        Sid       = "DeployRoleAdministersTheKey"
+        Effect    = "Allow"
+        Principal = { AWS = local.key_administrator_arn }
+        Action = [
+          "kms:DescribeKey",
+          "kms:EnableKeyRotation",
+          "kms:GetKeyPolicy",
+          "kms:GetKeyRotationStatus",
+          "kms:ListResourceTags",
+          "kms:PutKeyPolicy",
+          "kms:ScheduleKeyDeletion",
+          "kms:TagResource",
+          "kms:UntagResource",
+          "kms:UpdateKeyDescription",
+        ]
+        Resource = "*"
+      },
+      {
+        # Lambda encrypts the function's environment with this key, and creates a grant for it,
+        # in the caller's name; reading the function back decrypts it.
+        Sid       = "DeployRoleEncryptsTheFunctionEnvironment"
+        Effect    = "Allow"
+        Principal = { AWS = local.key_administrator_arn }
+        Action    = ["kms:CreateGrant", "kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"]
+        Resource  = "*"
+        Condition = { StringEquals = { "kms:ViaService" = local.lambda_via_service } }
+      },
+    ] : statement if local.key_administrator_arn != null],
+    [for statement in [
+      {
+        Sid       = "DeployRolesReadTheKey"
+        Effect    = "Allow"
+        Principal = { AWS = local.key_reader_arns }
+        Action    = ["kms:DescribeKey", "kms:GetKeyPolicy", "kms:GetKeyRotationStatus", "kms:ListResourceTags"]
+        Resource  = "*"
+      },
+      {
+        Sid       = "DeployRolesReadTheFunctionEnvironment"
+        Effect    = "Allow"
+        Principal = { AWS = local.key_reader_arns }
+        Action    = "kms:Decrypt"
+        Resource  = "*"
+        Condition = { StringEquals = { "kms:ViaService" = local.lambda_via_service } }
+      },
+    ] : statement if length(local.key_reader_arns) > 0],
+  )
+
   # Written with jsonencode rather than aws_iam_policy_document so that `terraform test` with a
   # mock provider can assert every statement.
   kms_key_policy = {
     Version = "2012-10-17"
-    Statement = [
+    Statement = concat([
       {
         # The default statement of every KMS key: the account administers the key, and IAM
         # policies decide which of its principals may do what. Without it the key could become
@@ -55,17 +115,17 @@ locals {
       {
         # EventBridge puts undeliverable events of the rule into the encrypted dead-letter queue;
         # SQS calls KMS for it. aws:SourceArn and aws:SourceAccount may be absent from that call
-        # (AWS documents them as unsupported for EventBridge to KMS-encrypted SNS topics), and a
-        # statement conditioned on them would lose every undelivered event. SQS always sends the
-        # queue's ARN as encryption context: this key serves that queue, through SQS, only.
+        # (AWS documents them as unsupported for EventBridge to KMS-encrypted SNS topics), and so
+        # may kms:ViaService for a service principal: a statement conditioned on them could lose
+        # every undelivered event. SQS always sends the queue's ARN as encryption context: this
+        # key serves that queue only (decision 17).
         Sid       = "EventBridgeRuleWritesItsDeadLetterQueue"
         Effect    = "Allow"
         Principal = { Service = "events.amazonaws.com" }
         Action    = ["kms:Decrypt", "kms:GenerateDataKey"]
         Resource  = "*"
         Condition = {
-          StringEquals = { "kms:ViaService" = "sqs.${var.region}.amazonaws.com" }
-          ArnEquals    = { "kms:EncryptionContext:aws:sqs:arn" = local.event_dlq_arn }
+          ArnEquals = { "kms:EncryptionContext:aws:sqs:arn" = local.event_dlq_arn }
         }
       },
       {
@@ -79,7 +139,7 @@ locals {
           StringEquals = { "kms:EncryptionContext:aws:sns:topicArn" = local.alarm_topic_arn }
         }
       },
-    ]
+    ], local.key_deployer_statements)
   }
 }
 

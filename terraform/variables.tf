@@ -135,6 +135,18 @@ variable "function_permissions_boundary_name" {
   }
 }
 
+variable "key_administrator_role_name" {
+  description = "Role of this account that administers the stack's KMS key through the key policy written when the key is created: CI's apply role (terraform/bootstrap's `<project>-github-apply`). Null: the account's IAM policies alone decide, as on the emulators."
+  type        = string
+  default     = null
+}
+
+variable "key_reader_role_names" {
+  description = "Roles of this account that may read the stack's KMS key and the function's encrypted environment through the key policy: CI's plan role (terraform/bootstrap's `<project>-github-plan`)."
+  type        = list(string)
+  default     = []
+}
+
 variable "lambda_maximum_retry_attempts" {
   description = "Times Lambda retries an asynchronous invocation whose function returned an error (0-2) before it records the event in the function-failures queue."
   type        = number

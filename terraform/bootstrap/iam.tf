@@ -29,9 +29,13 @@ locals {
     : data.aws_iam_openid_connect_provider.github[0].arn
   )
 
-  # The only subjects trusted: a pull_request run of this repository (plan), and a job of this
+  # The only subjects trusted: a pull_request run of this repository and a run on its main branch
+  # (plan: main is planned before the production environment is approved), and a job of this
   # repository running in the protected production environment (apply). Exact strings, no wildcard.
-  github_plan_subject  = "repo:${var.github_repository}:pull_request"
+  github_plan_subjects = [
+    "repo:${var.github_repository}:pull_request",
+    "repo:${var.github_repository}:ref:refs/heads/main",
+  ]
   github_apply_subject = "repo:${var.github_repository}:environment:${var.github_production_environment}"
 }
 
@@ -52,20 +56,16 @@ locals {
   stack_queue_arns = [for prefix in local.ci_prefixes : "arn:${local.partition}:sqs:${var.region}:${local.account_id}:${prefix}*"]
   stack_topic_arns = [for prefix in local.ci_prefixes : "arn:${local.partition}:sns:${var.region}:${local.account_id}:${prefix}*"]
   stack_alarm_arns = [for prefix in local.ci_prefixes : "arn:${local.partition}:cloudwatch:${var.region}:${local.account_id}:alarm:${prefix}*"]
-  stack_alias_arns = [for env in var.ci_environments : "arn:${local.partition}:kms:${var.region}:${local.account_id}:alias/${var.project}-${env}"]
 
-  # KMS key ids are random, so the stack's key is known by its tags (the main root's default tags,
-  # set when the key is created) rather than by its ARN.
+  # KMS key ids are random, and a tag is no claim to a key: whoever may tag a key at CreateKey may
+  # tag any key of the account (KMS authorises that tagging on every key). So no statement here
+  # grants anything on a key by its tags: the stack's key policy, written at CreateKey, names the
+  # deploy roles (the main root's key_administrator_role_name, key_reader_role_names; decision 16).
   all_keys_arn = "arn:${local.partition}:kms:${var.region}:${local.account_id}:key/*"
-  stack_key_tags = {
-    "aws:ResourceTag/Project"     = var.project
-    "aws:ResourceTag/Environment" = var.ci_environments
-  }
   stack_key_request_tags = {
     "aws:RequestTag/Project"     = var.project
     "aws:RequestTag/Environment" = var.ci_environments
   }
-  lambda_via_service = "lambda.${var.region}.amazonaws.com"
 
   # DescribeLogGroups cannot be scoped to a log group: it needs log-group:* of the account and region.
   all_log_groups_arn = "arn:${local.partition}:logs:${var.region}:${local.account_id}:log-group:*"
@@ -82,13 +82,13 @@ locals {
 #
 # Every resource is one of the CI environments' (<project>-<environment>-*) or the state's, except
 # where a service cannot scope an action to a resource: logs:DescribeLogGroups (log-group:* of
-# the account and region), kms:ListAliases and kms:CreateKey ("*"; CreateKey only with the
-# stack's tags in the request).
+# the account and region) and kms:CreateKey ("*", only with the stack's tags in the request), with
+# the kms:TagResource it needs (key/*, only on a key with no Project tag yet).
 ################################################################################
 
 locals {
-  # Enough for `terraform plan`: read the state, take and release its lock, refresh every resource
-  # of the stack.
+  # Enough for `terraform plan -lock=false`: read the state and refresh every resource of the
+  # stack. No write: the lock is the apply's, and a plan that could delete it could break one held.
   github_read_policy = {
     Version = "2012-10-17"
     Statement = [
@@ -106,17 +106,12 @@ locals {
         Resource = concat(local.ci_state_object_arns, local.ci_lock_object_arns)
       },
       {
-        # use_lockfile: a plan writes "<key>.tflock" with a conditional PutObject and deletes it.
-        Sid      = "TakeAndReleaseStateLock"
-        Effect   = "Allow"
-        Action   = ["s3:PutObject", "s3:DeleteObject"]
-        Resource = local.ci_lock_object_arns
-      },
-      {
-        Sid      = "UseStateKey"
-        Effect   = "Allow"
-        Action   = ["kms:Decrypt", "kms:GenerateDataKey"]
-        Resource = aws_kms_key.this.arn
+        # Through S3 only: the state key decrypts nothing for a direct caller.
+        Sid       = "UseStateKeyThroughS3"
+        Effect    = "Allow"
+        Action    = ["kms:Decrypt", "kms:GenerateDataKey"]
+        Resource  = local.state_key_arn
+        Condition = { StringEquals = { "kms:ViaService" = "s3.${var.region}.amazonaws.com" } }
       },
       {
         Sid    = "ReadStackBuckets"
@@ -210,31 +205,6 @@ locals {
         Action   = ["cloudwatch:DescribeAlarms", "cloudwatch:ListTagsForResource"]
         Resource = local.stack_alarm_arns
       },
-      {
-        Sid       = "ReadStackKeys"
-        Effect    = "Allow"
-        Action    = ["kms:DescribeKey", "kms:GetKeyPolicy", "kms:GetKeyRotationStatus", "kms:ListResourceTags"]
-        Resource  = local.all_keys_arn
-        Condition = { StringEquals = local.stack_key_tags }
-      },
-      {
-        # The function's environment is encrypted with the stack's key: reading it back through
-        # lambda:GetFunction needs kms:Decrypt, through Lambda only.
-        Sid      = "ReadStackFunctionEnvironment"
-        Effect   = "Allow"
-        Action   = "kms:Decrypt"
-        Resource = local.all_keys_arn
-        Condition = {
-          StringEquals = merge(local.stack_key_tags, { "kms:ViaService" = local.lambda_via_service })
-        }
-      },
-      {
-        # aws_kms_alias is read through ListAliases, which takes no resource.
-        Sid      = "FindKeyAliases"
-        Effect   = "Allow"
-        Action   = "kms:ListAliases"
-        Resource = "*"
-      },
     ]
   }
 
@@ -247,6 +217,13 @@ locals {
         Effect   = "Allow"
         Action   = "s3:PutObject"
         Resource = local.ci_state_object_arns
+      },
+      {
+        # use_lockfile: an apply writes "<key>.tflock" with a conditional PutObject and deletes it.
+        Sid      = "TakeAndReleaseStateLock"
+        Effect   = "Allow"
+        Action   = ["s3:PutObject", "s3:DeleteObject"]
+        Resource = local.ci_lock_object_arns
       },
       {
         Sid    = "ManageStackBuckets"
@@ -394,64 +371,17 @@ locals {
         Condition = { StringEquals = local.stack_key_request_tags }
       },
       {
-        # Tags at creation are checked as request tags; later tag changes (GitCommit) on the key.
-        Sid       = "TagNewStackKey"
-        Effect    = "Allow"
-        Action    = "kms:TagResource"
-        Resource  = local.all_keys_arn
-        Condition = { StringEquals = local.stack_key_request_tags }
-      },
-      {
-        # The provider calls these right after CreateKey, when the new key's tags may not yet count
-        # for authorisation (KMS: up to five minutes), so they cannot be conditioned on them: read
-        # the key's metadata and turn its rotation on, which only ever adds protection.
-        Sid    = "FollowUpNewKeys"
-        Effect = "Allow"
-        Action = [
-          "kms:DescribeKey",
-          "kms:EnableKeyRotation",
-          "kms:GetKeyPolicy",
-          "kms:GetKeyRotationStatus",
-          "kms:ListResourceTags",
-        ]
-        Resource = local.all_keys_arn
-      },
-      {
-        Sid    = "ManageStackKeys"
-        Effect = "Allow"
-        Action = [
-          "kms:PutKeyPolicy",
-          "kms:ScheduleKeyDeletion",
-          "kms:TagResource",
-          "kms:UntagResource",
-          "kms:UpdateKeyDescription",
-        ]
-        Resource  = local.all_keys_arn
-        Condition = { StringEquals = local.stack_key_tags }
-      },
-      {
-        # An alias operation is authorised on the alias and on the key it points to.
-        Sid      = "ManageStackKeyAliases"
+        # Tags at creation need kms:TagResource on every key (KMS: "an IAM policy that isn't
+        # restricted to particular KMS keys"). Only a key without a Project tag can be tagged:
+        # the key being created, never another project's; the untagged keys of the account can
+        # be, and gain nothing by it (nothing is granted by tag).
+        Sid      = "TagNewStackKey"
         Effect   = "Allow"
-        Action   = ["kms:CreateAlias", "kms:DeleteAlias", "kms:UpdateAlias"]
-        Resource = local.stack_alias_arns
-      },
-      {
-        Sid       = "PointAliasesAtStackKeys"
-        Effect    = "Allow"
-        Action    = ["kms:CreateAlias", "kms:DeleteAlias", "kms:UpdateAlias"]
-        Resource  = local.all_keys_arn
-        Condition = { StringEquals = local.stack_key_tags }
-      },
-      {
-        # Lambda encrypts the function's environment with the stack's key, creating a grant for it
-        # in the caller's name.
-        Sid      = "EncryptStackFunctionEnvironment"
-        Effect   = "Allow"
-        Action   = ["kms:CreateGrant", "kms:Encrypt", "kms:GenerateDataKey"]
+        Action   = "kms:TagResource"
         Resource = local.all_keys_arn
         Condition = {
-          StringEquals = merge(local.stack_key_tags, { "kms:ViaService" = local.lambda_via_service })
+          StringEquals = local.stack_key_request_tags
+          Null         = { "aws:ResourceTag/Project" = "true" }
         }
       },
     ]
@@ -473,7 +403,7 @@ locals {
         Condition = {
           StringEquals = {
             "${local.github_oidc_host}:aud" = local.github_oidc_audience
-            "${local.github_oidc_host}:sub" = local.github_plan_subject
+            "${local.github_oidc_host}:sub" = local.github_plan_subjects
           }
         }
       },

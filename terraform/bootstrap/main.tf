@@ -9,6 +9,7 @@ locals {
   # Account id and region make the name globally unique without a random suffix.
   state_bucket_name = coalesce(var.state_bucket_name, "${var.project}-tfstate-${local.account_id}-${var.region}")
   state_bucket_arn  = "arn:${local.partition}:s3:::${local.state_bucket_name}"
+  state_key_arn     = aws_kms_key.this.arn
 
   # One state object per stack environment; the S3 backend's lock file is "<key>.tflock".
   state_keys = { for env in var.environments : env => "${var.project}/${env}/terraform.tfstate" }

@@ -14,3 +14,8 @@ lambda_reserved_concurrency = -1
 
 # The deploy role (terraform/bootstrap) creates roles only with this boundary.
 function_permissions_boundary_name = "pipesum-stack-role-boundary"
+
+# CI's deploy roles (terraform/bootstrap) hold the stack's key through its key policy, not through
+# tags: a tag is no claim to a key (decision 16).
+key_administrator_role_name = "pipesum-github-apply"
+key_reader_role_names       = ["pipesum-github-plan"]

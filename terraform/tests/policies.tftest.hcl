@@ -76,8 +76,7 @@ run "key_rotates_and_its_policy_names_each_principal_with_its_conditions" {
         Action    = ["kms:Decrypt", "kms:GenerateDataKey"]
         Resource  = ["*"]
         Condition = {
-          ArnEquals    = { "kms:EncryptionContext:aws:sqs:arn" = ["arn:aws:sqs:us-east-1:123456789012:pipesum-dev-event-dlq"] }
-          StringEquals = { "kms:ViaService" = ["sqs.us-east-1.amazonaws.com"] }
+          ArnEquals = { "kms:EncryptionContext:aws:sqs:arn" = ["arn:aws:sqs:us-east-1:123456789012:pipesum-dev-event-dlq"] }
         }
       }),
       jsonencode({
@@ -120,6 +119,52 @@ run "key_rotates_and_its_policy_names_each_principal_with_its_conditions" {
   }
 }
 
+run "the_deploy_roles_hold_the_key_by_its_policy_alone" {
+  command = apply
+
+  variables {
+    key_administrator_role_name = "pipesum-github-apply"
+    key_reader_role_names       = ["pipesum-github-plan"]
+  }
+
+  assert {
+    condition = jsonencode({
+      for statement in jsondecode(aws_kms_key.this.policy).Statement : statement.Sid => {
+        Principal = flatten([statement.Principal.AWS])
+        Action    = sort(flatten([statement.Action]))
+        Condition = try(statement.Condition, null)
+      } if startswith(statement.Sid, "Deploy")
+      }) == jsonencode({
+      DeployRoleAdministersTheKey = {
+        Principal = ["arn:aws:iam::123456789012:role/pipesum-github-apply"]
+        Action    = ["kms:DescribeKey", "kms:EnableKeyRotation", "kms:GetKeyPolicy", "kms:GetKeyRotationStatus", "kms:ListResourceTags", "kms:PutKeyPolicy", "kms:ScheduleKeyDeletion", "kms:TagResource", "kms:UntagResource", "kms:UpdateKeyDescription"]
+        Condition = null
+      }
+      DeployRoleEncryptsTheFunctionEnvironment = {
+        Principal = ["arn:aws:iam::123456789012:role/pipesum-github-apply"]
+        Action    = ["kms:CreateGrant", "kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"]
+        Condition = { StringEquals = { "kms:ViaService" = "lambda.us-east-1.amazonaws.com" } }
+      }
+      DeployRolesReadTheKey = {
+        Principal = ["arn:aws:iam::123456789012:role/pipesum-github-plan"]
+        Action    = ["kms:DescribeKey", "kms:GetKeyPolicy", "kms:GetKeyRotationStatus", "kms:ListResourceTags"]
+        Condition = null
+      }
+      DeployRolesReadTheFunctionEnvironment = {
+        Principal = ["arn:aws:iam::123456789012:role/pipesum-github-plan"]
+        Action    = ["kms:Decrypt"]
+        Condition = { StringEquals = { "kms:ViaService" = "lambda.us-east-1.amazonaws.com" } }
+      }
+    })
+    error_message = "CI's apply role must administer the key and its plan role read it, through the key policy, each as named. It is ${aws_kms_key.this.policy}"
+  }
+
+  assert {
+    condition     = length(jsondecode(aws_kms_key.this.policy).Statement) == 9
+    error_message = "The deploy roles add four statements to the five of the key policy."
+  }
+}
+
 ################################################################################
 # Buckets
 ################################################################################
@@ -150,6 +195,14 @@ run "kms_buckets_deny_plain_http_and_any_other_encryption" {
           Action    = ["s3:*"]
           Resource  = [bucket.arn, "${bucket.arn}/*"]
           Condition = { Bool = { "aws:SecureTransport" = ["false"] } }
+        }),
+        jsonencode({
+          Sid       = "DenyOutdatedTls"
+          Effect    = "Deny"
+          Principal = "*"
+          Action    = ["s3:*"]
+          Resource  = [bucket.arn, "${bucket.arn}/*"]
+          Condition = { NumericLessThan = { "s3:TlsVersion" = ["1.2"] } }
         }),
         jsonencode({
           Sid       = "DenyOtherEncryption"
@@ -226,6 +279,14 @@ run "log_bucket_denies_plain_http_and_lets_s3_deliver_logs_of_our_buckets_only" 
         Action    = ["s3:*"]
         Resource  = [var.log_bucket_arn, "${var.log_bucket_arn}/*"]
         Condition = { Bool = { "aws:SecureTransport" = ["false"] } }
+      }),
+      jsonencode({
+        Sid       = "DenyOutdatedTls"
+        Effect    = "Deny"
+        Principal = "*"
+        Action    = ["s3:*"]
+        Resource  = [var.log_bucket_arn, "${var.log_bucket_arn}/*"]
+        Condition = { NumericLessThan = { "s3:TlsVersion" = ["1.2"] } }
       }),
       jsonencode({
         Sid       = "DenyOtherEncryption"
@@ -340,7 +401,15 @@ run "only_this_accounts_alarms_publish_to_the_topic" {
         Resource  = flatten([statement.Resource])
         Condition = statement.Condition
       }
-      ]) == jsonencode([{
+      ]) == jsonencode([
+      {
+        Effect    = "Deny"
+        Principal = "*"
+        Action    = ["sns:Publish"]
+        Resource  = [aws_sns_topic.this.arn]
+        Condition = { Bool = { "aws:SecureTransport" = "false" } }
+      },
+      {
         Effect    = "Allow"
         Principal = { Service = "cloudwatch.amazonaws.com" }
         Action    = ["sns:Publish"]
@@ -349,8 +418,9 @@ run "only_this_accounts_alarms_publish_to_the_topic" {
           ArnLike      = { "aws:SourceArn" = "arn:aws:cloudwatch:us-east-1:123456789012:alarm:pipesum-dev-*" }
           StringEquals = { "aws:SourceAccount" = "123456789012" }
         }
-    }])
-    error_message = "The topic policy must be one statement: cloudwatch.amazonaws.com may publish, for this account's pipesum-dev-* alarms only. It is ${aws_sns_topic_policy.this.policy}"
+      },
+    ])
+    error_message = "The topic policy must deny publishing over plain HTTP and let only cloudwatch.amazonaws.com publish, for this account's pipesum-dev-* alarms. It is ${aws_sns_topic_policy.this.policy}"
   }
 
   assert {

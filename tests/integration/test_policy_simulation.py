@@ -21,10 +21,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import hcl2
 import pytest
 
 from harness.stack import Stack
 from harness.terraform import TERRAFORM_ROOT, Terraform
+from kit.paths import REPO_ROOT
 from providers import Connection, Target
 from tests.support.iam_simulate import Decision, Request, decide
 from tests.support.rendered import Rendered
@@ -51,11 +53,18 @@ DOC_EVENTBRIDGE_LAMBDA = (
 DOC_LAMBDA_ROLE = "https://docs.aws.amazon.com/lambda/latest/dg/lambda-intro-execution-role.html"
 DOC_S3_SSE_KMS = "https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html"
 DOC_S3_TLS = "https://docs.aws.amazon.com/AmazonS3/latest/userguide/security-best-practices.html"
+DOC_S3_TLS_VERSION = "https://docs.aws.amazon.com/AmazonS3/latest/API/amazons3-policy-keys.html"
+DOC_SNS_TLS = "https://docs.aws.amazon.com/sns/latest/dg/sns-security-best-practices.html"
 DOC_LAMBDA_DESTINATIONS = (
     "https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html"
 )
 DOC_KMS_TAGS = "https://docs.aws.amazon.com/kms/latest/developerguide/abac.html"
 DOC_KMS_CREATE = "https://docs.aws.amazon.com/kms/latest/APIReference/API_CreateKey.html"
+DOC_KMS_TAG_ON_CREATE = "https://docs.aws.amazon.com/kms/latest/developerguide/tag-permissions.html"
+DOC_KMS_KEY_POLICY = "https://docs.aws.amazon.com/kms/latest/developerguide/key-policies.html"
+DOC_S3_ACTIONS = (
+    "https://docs.aws.amazon.com/AmazonS3/latest/userguide/using-with-s3-policy-actions.html"
+)
 DOC_IAM_BOUNDARY = (
     "https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html"
 )
@@ -174,21 +183,40 @@ def pipeline(stack: Stack) -> Pipeline:
 
 @dataclass(frozen=True)
 class DeployRoles:
-    """The apply role's policies and the stack role boundary, as terraform/bootstrap plans them."""
+    """CI's roles, as terraform/bootstrap plans them, and the stack's key policy as prod's
+    variables render it for them."""
 
     account: str
+    region: str
+    plan_role_arn: str
+    plan_policies: dict[str, dict[str, Any]]
     apply_role_arn: str
     apply_policies: dict[str, dict[str, Any]]
     boundary_arn: str
     boundary_policy: dict[str, Any]
+    state_key_arn: str
+    state_key_policy: dict[str, Any]
+    state_object_arn: str
+    stack_key_policy: dict[str, Any]
+
+
+#: Stands for the state key's ARN, which the plan would know only after apply: the policies that
+#: name it are otherwise rendered as they are.
+STATE_KEY_ID = "5ta7e0k3-0000-4000-8000-000000000000"
 
 
 @pytest.fixture(scope="module")
 def deploy_roles(
-    target: Target, connection: Connection, tmp_path_factory: pytest.TempPathFactory
+    target: Target,
+    connection: Connection,
+    stack: Stack,
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> DeployRoles:
-    """A plan of terraform/bootstrap against the emulator: its policies are known at plan (only
-    the read policy waits for the state key's ARN, and it is not needed here)."""
+    """A plan of terraform/bootstrap against the emulator, its policies known at plan; and a plan
+    of the test stack with prod's deploy roles (envs/prod.tfvars) in its key policy."""
+    account = connection.session().client("sts", endpoint_url=connection.endpoint_url)
+    account_id = account.get_caller_identity()["Account"]
+    state_key_arn = f"arn:aws:kms:{connection.region}:{account_id}:key/{STATE_KEY_ID}"
     workdir = tmp_path_factory.mktemp("bootstrap") / "bootstrap"
     shutil.copytree(
         TERRAFORM_ROOT / "bootstrap",
@@ -198,22 +226,47 @@ def deploy_roles(
     (workdir / "simulation.auto.tfvars.json").write_text(
         json.dumps({"github_repository": "octo-org/pipesum", "region": connection.region})
     )
+    (workdir / "simulation_override.tf").write_text(
+        f'locals {{\n  state_key_arn = "{state_key_arn}"\n}}\n'
+    )
     terraform = Terraform(workdir, connection.environment(), target.terraform_command)
     terraform.init()
     plan = Rendered(terraform.plan_json(), planned=True)
-    account = connection.session().client("sts", endpoint_url=connection.endpoint_url)
-    account_id = account.get_caller_identity()["Account"]
+    # python-hcl2 keeps the quotes of string literals: each is a JSON string.
+    prod = hcl2.loads((TERRAFORM_ROOT / "envs" / "prod.tfvars").read_text())
+    readers = [json.loads(name) for name in prod["key_reader_role_names"]]
+    stack_plan = Rendered(
+        stack.terraform.plan_json(
+            refresh=False,
+            variables=[
+                f"key_administrator_role_name={json.loads(prod['key_administrator_role_name'])}",
+                f"key_reader_role_names={json.dumps(readers)}",
+            ],
+        ),
+        planned=True,
+    )
     boundary_name = plan.attribute("aws_iam_policy.stack_role_boundary", "name")
+    read = plan.policy("aws_iam_policy.github_read")
+    state_bucket = plan.attribute("aws_s3_bucket.this", "bucket")
     return DeployRoles(
         account=account_id,
+        region=connection.region,
+        plan_role_arn=f"arn:aws:iam::{account_id}:role/"
+        + plan.attribute("aws_iam_role.github_plan", "name"),
+        plan_policies={"github-read": read},
         apply_role_arn=f"arn:aws:iam::{account_id}:role/"
         + plan.attribute("aws_iam_role.github_apply", "name"),
         apply_policies={
+            "github-read": read,
             "github-apply": plan.policy("aws_iam_policy.github_apply"),
             "github-apply-keys": plan.policy("aws_iam_policy.github_apply_keys"),
         },
         boundary_arn=f"arn:aws:iam::{account_id}:policy/{boundary_name}",
         boundary_policy=plan.policy("aws_iam_policy.stack_role_boundary"),
+        state_key_arn=state_key_arn,
+        state_key_policy=plan.policy("aws_kms_key.this"),
+        state_object_arn=f"arn:aws:s3:::{state_bucket}/pipesum/prod/terraform.tfstate",
+        stack_key_policy=stack_plan.policy("aws_kms_key.this"),
     )
 
 
@@ -362,12 +415,24 @@ def service_rows(p: Pipeline) -> list[Row]:
         DOC_SQS_KMS,
         IMPLICIT,
     )
+    # Whether KMS sets kms:ViaService for a service principal is undocumented: the queue's
+    # encryption context alone decides (decision 17).
     row(
-        "EventBridge kms:GenerateDataKey directly",
+        "EventBridge kms:GenerateDataKey for the DLQ, no kms:ViaService",
         events,
         "kms:GenerateDataKey",
         p.key_arn,
         {"kms:EncryptionContext:aws:sqs:arn": p.event_dlq_arn},
+        p.key_policy,
+        DOC_SQS_KMS,
+        ALLOWED,
+    )
+    row(
+        "EventBridge kms:GenerateDataKey without an encryption context",
+        events,
+        "kms:GenerateDataKey",
+        p.key_arn,
+        {"kms:ViaService": f"sqs.{p.region}.amazonaws.com"},
         p.key_policy,
         DOC_SQS_KMS,
         IMPLICIT,
@@ -384,6 +449,16 @@ def service_rows(p: Pipeline) -> list[Row]:
         p.topic_policy,
         DOC_ALARM_SNS,
         ALLOWED,
+    )
+    row(
+        "CloudWatch sns:Publish an alarm to the topic over plain HTTP",
+        cloudwatch,
+        "sns:Publish",
+        p.topic_arn,
+        {"aws:SecureTransport": "false", **alarm_context},
+        p.topic_policy,
+        DOC_SNS_TLS,
+        EXPLICIT,
     )
     row(
         "CloudWatch sns:Publish an alarm of another account",
@@ -656,6 +731,24 @@ def role_rows(p: Pipeline) -> list[Row]:
         EXPLICIT,
     )
     row(
+        "s3:GetObject on the source over TLS 1.1",
+        "s3:GetObject",
+        f"arn:aws:s3:::{source}/in/a.txt",
+        _tls({"s3:TlsVersion": "1.1"}),
+        source_policy,
+        DOC_S3_TLS_VERSION,
+        EXPLICIT,
+    )
+    row(
+        "s3:PutObject on the destination over TLS 1.0",
+        "s3:PutObject",
+        f"arn:aws:s3:::{destination}/in/a.txt",
+        _tls({"s3:TlsVersion": "1.0"}),
+        destination_policy,
+        DOC_S3_TLS_VERSION,
+        EXPLICIT,
+    )
+    row(
         "s3:PutObject on the destination over plain HTTP",
         "s3:PutObject",
         f"arn:aws:s3:::{destination}/in/a.txt",
@@ -705,7 +798,8 @@ def role_rows(p: Pipeline) -> list[Row]:
 
 
 def deploy_rows(d: DeployRoles, p: Pipeline) -> list[Row]:
-    """The apply role's decisive calls: the key and its immediate follow-ups, and the roles."""
+    """CI's roles' decisive calls: the state and its lock, the stack's key and keys not its own,
+    and the roles the apply role creates."""
     rows: list[Row] = []
 
     def row(
@@ -716,17 +810,19 @@ def deploy_rows(d: DeployRoles, p: Pipeline) -> list[Row]:
         policy: dict[str, Any] | None,
         doc: str,
         expected: str,
+        *,
+        plan_role: bool = False,
     ) -> None:
         rows.append(
             Row(
                 Request(
-                    id=f"apply role {id_}",
-                    principal=d.apply_role_arn,
+                    id=f"{'plan' if plan_role else 'apply'} role {id_}",
+                    principal=d.plan_role_arn if plan_role else d.apply_role_arn,
                     action=action,
                     resource=resource,
                     resource_account=d.account,
                     context=context,
-                    identity_policies=d.apply_policies,
+                    identity_policies=d.plan_policies if plan_role else d.apply_policies,
                     resource_policy=policy,
                 ),
                 doc,
@@ -734,21 +830,88 @@ def deploy_rows(d: DeployRoles, p: Pipeline) -> list[Row]:
             )
         )
 
-    stack_tags = {"aws:RequestTag/Project": "pipesum", "aws:RequestTag/Environment": "prod"}
+    lock = f"{d.state_object_arn}.tflock"
+    through_s3 = {"kms:ViaService": f"s3.{d.region}.amazonaws.com"}
+    for plan_role in (True, False):
+        row(
+            "s3:GetObject of prod's state",
+            "s3:GetObject",
+            d.state_object_arn,
+            _tls(),
+            None,
+            DOC_S3_ACTIONS,
+            ALLOWED,
+            plan_role=plan_role,
+        )
+        for action in ("kms:Decrypt", "kms:GenerateDataKey"):
+            row(
+                f"{action} on the state key through S3",
+                action,
+                d.state_key_arn,
+                _tls(through_s3),
+                d.state_key_policy,
+                DOC_S3_SSE_KMS,
+                ALLOWED,
+                plan_role=plan_role,
+            )
+            row(
+                f"{action} on the state key directly",
+                action,
+                d.state_key_arn,
+                _tls(),
+                d.state_key_policy,
+                DOC_S3_SSE_KMS,
+                IMPLICIT,
+                plan_role=plan_role,
+            )
+    for action in ("s3:PutObject", "s3:DeleteObject"):
+        row(
+            f"{action} of prod's state lock",
+            action,
+            lock,
+            _tls(),
+            None,
+            DOC_S3_ACTIONS,
+            IMPLICIT,
+            plan_role=True,
+        )
+        row(f"{action} of prod's state lock", action, lock, _tls(), None, DOC_S3_ACTIONS, ALLOWED)
+    row(
+        "s3:PutObject of prod's state",
+        "s3:PutObject",
+        d.state_object_arn,
+        _tls(),
+        None,
+        DOC_S3_ACTIONS,
+        IMPLICIT,
+        plan_role=True,
+    )
+
+    stack_tags: dict[str, str | list[str]] = {
+        "aws:RequestTag/Project": "pipesum",
+        "aws:RequestTag/Environment": "prod",
+    }
+    tag_keys: dict[str, str | list[str]] = {"aws:TagKeys": ["Project", "Environment"]}
     row(
         "kms:CreateKey with the stack's tags",
         "kms:CreateKey",
         "*",
-        _tls(stack_tags | {"aws:TagKeys": ["Project", "Environment"]}),
+        _tls(stack_tags | tag_keys),
         None,
         DOC_KMS_CREATE,
         ALLOWED,
     )
     row("kms:CreateKey without tags", "kms:CreateKey", "*", _tls(), None, DOC_KMS_CREATE, IMPLICIT)
-    # Right after CreateKey the new key's tags may not count yet: no aws:ResourceTag in the request.
+    # The key being created has no tags yet: KMS authorises its tagging on every key.
     new_key = f"arn:aws:kms:{p.region}:{d.account}:key/0b7e9a3c-1111-4222-8333-944455556666"
-    new_key_policy = json.loads(
-        json.dumps(p.key_policy).replace(f":{p.account}:", f":{d.account}:")
+    row(
+        "kms:TagResource with the stack's tags, at CreateKey",
+        "kms:TagResource",
+        new_key,
+        _tls(stack_tags | tag_keys),
+        d.stack_key_policy,
+        DOC_KMS_TAG_ON_CREATE,
+        ALLOWED,
     )
     for action in (
         "kms:DescribeKey",
@@ -756,16 +919,100 @@ def deploy_rows(d: DeployRoles, p: Pipeline) -> list[Row]:
         "kms:GetKeyPolicy",
         "kms:GetKeyRotationStatus",
         "kms:ListResourceTags",
+        "kms:PutKeyPolicy",
+        "kms:ScheduleKeyDeletion",
     ):
         row(
-            f"{action} on a key created a moment ago",
+            f"{action} on the stack's key, by its key policy",
             action,
             new_key,
             _tls(),
-            new_key_policy,
-            DOC_KMS_TAGS,
+            d.stack_key_policy,
+            DOC_KMS_KEY_POLICY,
             ALLOWED,
         )
+    for action in ("kms:DescribeKey", "kms:GetKeyPolicy", "kms:ListResourceTags"):
+        row(
+            f"{action} on the stack's key, by its key policy",
+            action,
+            new_key,
+            _tls(),
+            d.stack_key_policy,
+            DOC_KMS_KEY_POLICY,
+            ALLOWED,
+            plan_role=True,
+        )
+    row(
+        "kms:PutKeyPolicy on the stack's key",
+        "kms:PutKeyPolicy",
+        new_key,
+        _tls(),
+        d.stack_key_policy,
+        DOC_KMS_KEY_POLICY,
+        IMPLICIT,
+        plan_role=True,
+    )
+
+    # Another team's key, with the account's default key policy (IAM decides). Tagged as the
+    # stack's, it must still give the apply role nothing.
+    foreign_key = f"arn:aws:kms:{p.region}:{d.account}:key/f0e1d2c3-2222-4333-8444-955566667777"
+    default_key_policy = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "Enable IAM User Permissions",
+                "Effect": "Allow",
+                "Principal": {"AWS": f"arn:aws:iam::{d.account}:root"},
+                "Action": "kms:*",
+                "Resource": "*",
+            }
+        ],
+    }
+    row(
+        "kms:TagResource with the stack's tags on another project's key",
+        "kms:TagResource",
+        foreign_key,
+        _tls(stack_tags | tag_keys | {"aws:ResourceTag/Project": "another-project"}),
+        default_key_policy,
+        DOC_KMS_TAGS,
+        IMPLICIT,
+    )
+    as_if_the_stacks = {"aws:ResourceTag/Project": "pipesum", "aws:ResourceTag/Environment": "prod"}
+    for action in (
+        "kms:PutKeyPolicy",
+        "kms:ScheduleKeyDeletion",
+        "kms:UntagResource",
+        "kms:DescribeKey",
+        "kms:GetKeyPolicy",
+    ):
+        row(
+            f"{action} on a key it does not own, tagged as the stack's",
+            action,
+            foreign_key,
+            _tls(as_if_the_stacks),
+            default_key_policy,
+            DOC_KMS_TAGS,
+            IMPLICIT,
+        )
+    row(
+        "kms:Decrypt through Lambda on a key it does not own, tagged as the stack's",
+        "kms:Decrypt",
+        foreign_key,
+        _tls(as_if_the_stacks | {"kms:ViaService": f"lambda.{p.region}.amazonaws.com"}),
+        default_key_policy,
+        DOC_KMS_TAGS,
+        IMPLICIT,
+    )
+    row(
+        "kms:PutKeyPolicy on a key it does not own, tagged as the stack's",
+        "kms:PutKeyPolicy",
+        foreign_key,
+        _tls(as_if_the_stacks),
+        default_key_policy,
+        DOC_KMS_TAGS,
+        IMPLICIT,
+        plan_role=True,
+    )
 
     role = f"arn:aws:iam::{d.account}:role/pipesum-prod-sum"
     with_boundary = {"iam:PermissionsBoundary": d.boundary_arn}
@@ -960,7 +1207,7 @@ def test_the_function_role_does_its_work_and_nothing_else(pipeline: Pipeline) ->
     _check(role_rows(pipeline))
 
 
-def test_the_apply_role_creates_keys_and_bounded_roles_only(
+def test_the_deploy_roles_reach_their_state_their_key_and_bounded_roles_only(
     deploy_roles: DeployRoles, pipeline: Pipeline
 ) -> None:
     _check(deploy_rows(deploy_roles, pipeline))
@@ -1020,6 +1267,35 @@ def test_every_row_names_an_aws_page(pipeline: Pipeline, deploy_roles: DeployRol
     ]
     assert all(row.documented_by.startswith("https://docs.aws.amazon.com/") for row in rows)
     assert len({row.request.id for row in rows}) == len(rows)
+
+
+DEPLOY_ROWS_HEADING = "#### The deploy roles' rows"
+
+
+def _listed_deploy_rows() -> list[str]:
+    """The body rows of the table under DEPLOY_ROWS_HEADING in docs/deploy.md."""
+    lines = (REPO_ROOT / "docs" / "deploy.md").read_text().splitlines()
+    section = lines[lines.index(DEPLOY_ROWS_HEADING) + 1 :]
+    section = section[: next((i for i, line in enumerate(section) if line.startswith("#")), None)]
+    return [line for line in section if line.startswith("| ")][2:]
+
+
+def test_docs_deploy_lists_every_deploy_role_row_with_its_decision(
+    deploy_roles: DeployRoles, pipeline: Pipeline
+) -> None:
+    """docs/deploy.md's list is the rows this module decides, no more, no less."""
+    expected = [
+        f"| {row.request.id} | {row.expected} |" for row in deploy_rows(deploy_roles, pipeline)
+    ]
+    listed = _listed_deploy_rows()
+    missing = [line for line in expected if line not in listed]
+    stale = [line for line in listed if line not in expected]
+    assert (missing, stale) == ([], []), (
+        f"docs/deploy.md, {DEPLOY_ROWS_HEADING!r}: add\n"
+        + "\n".join(missing)
+        + "\nremove\n"
+        + "\n".join(stale)
+    )
 
 
 def test_rendered_policies_come_from_the_state(pipeline: Pipeline) -> None:

@@ -67,6 +67,38 @@ def test_prod_role_carries_the_deploy_roles_boundary() -> None:
     ), "CI's apply role creates roles only with terraform/bootstrap's stack role boundary."
 
 
+def _bootstrap_role_name(resource: str) -> str:
+    """The name terraform/bootstrap gives `resource` (an aws_iam_role), with its project default."""
+    with (TERRAFORM_ROOT / "bootstrap" / "iam.tf").open() as handle:
+        roles = hcl2.load(handle)["resource"]
+    [name] = [
+        _unquoted(body["name"])
+        for block in roles
+        for label, instances in block.items()
+        if _unquoted(label) == "aws_iam_role"
+        for instance, body in instances.items()
+        if _unquoted(instance) == resource
+    ]
+    with (TERRAFORM_ROOT / "bootstrap" / "variables.tf").open() as handle:
+        variables = hcl2.load(handle)["variable"]
+    [project] = [
+        _unquoted(body["default"])
+        for block in variables
+        for label, body in block.items()
+        if _unquoted(label) == "project"
+    ]
+    return str(name).replace("${var.project}", project)
+
+
+def test_prod_s_key_policy_names_the_roles_bootstrap_creates() -> None:
+    """A name that matched no role would leave CI unable to use the stack's key (decision 16)."""
+    assert _effective("prod.tfvars", "key_administrator_role_name") == _bootstrap_role_name(
+        "github_apply"
+    )
+    readers = [_unquoted(name) for name in _effective("prod.tfvars", "key_reader_role_names")]
+    assert readers == [_bootstrap_role_name("github_plan")]
+
+
 def _workflow() -> dict[str, Any]:
     loaded: dict[str, Any] = yaml.safe_load(WORKFLOW.read_text())
     return loaded

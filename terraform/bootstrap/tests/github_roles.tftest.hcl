@@ -1,6 +1,6 @@
 # The GitHub Actions roles: who may assume them (exactly this repository's pull requests, and its
 # production environment), and what they may do (the CI environments' resources and state only,
-# no "*" action, no "*" resource, no write but the state lock for the plan role).
+# no "*" action, no "*" resource, no write for the plan role).
 #
 # Policies are jsonencode documents, decoded here. Action and Resource are lists or scalars, so
 # they are compared through flatten([...]).
@@ -38,7 +38,7 @@ override_resource {
   }
 }
 
-run "plan_role_trusts_only_pull_requests_of_the_repository" {
+run "plan_role_trusts_only_pull_requests_and_main_of_the_repository" {
   command = plan
 
   assert {
@@ -54,11 +54,11 @@ run "plan_role_trusts_only_pull_requests_of_the_repository" {
       Condition = {
         StringEquals = {
           "token.actions.githubusercontent.com:aud" = "sts.amazonaws.com"
-          "token.actions.githubusercontent.com:sub" = "repo:octo-org/pipesum:pull_request"
+          "token.actions.githubusercontent.com:sub" = ["repo:octo-org/pipesum:pull_request", "repo:octo-org/pipesum:ref:refs/heads/main"]
         }
       }
     }
-    error_message = "The plan role must trust GitHub's OIDC provider for exactly sub=repo:octo-org/pipesum:pull_request and aud=sts.amazonaws.com, with StringEquals (no wildcard)."
+    error_message = "The plan role must trust GitHub's OIDC provider for exactly sub=repo:octo-org/pipesum:pull_request or repo:octo-org/pipesum:ref:refs/heads/main and aud=sts.amazonaws.com, with StringEquals (no wildcard)."
   }
 }
 
@@ -183,16 +183,13 @@ run "no_wildcard_action_and_resource_star_only_where_unscopable" {
     condition = alltrue(flatten([
       for policy in [aws_iam_policy.github_read, aws_iam_policy.github_apply, aws_iam_policy.github_apply_keys] : [
         for statement in jsondecode(policy.policy).Statement : (
-          flatten([statement.Action]) == ["kms:ListAliases"] ||
-          (
-            flatten([statement.Action]) == ["kms:CreateKey"] &&
-            try(statement.Condition, null) == { StringEquals = { "aws:RequestTag/Project" = "pipesum", "aws:RequestTag/Environment" = ["prod"] } }
-          )
+          flatten([statement.Action]) == ["kms:CreateKey"] &&
+          try(statement.Condition, null) == { StringEquals = { "aws:RequestTag/Project" = "pipesum", "aws:RequestTag/Environment" = ["prod"] } }
         )
         if contains(flatten([statement.Resource]), "*")
       ]
     ]))
-    error_message = "The resource \"*\" is allowed only for kms:ListAliases and for kms:CreateKey with the stack's tags in the request (neither takes a resource)."
+    error_message = "The resource \"*\" is allowed only for kms:CreateKey with the stack's tags in the request (it takes no resource)."
   }
 
   assert {
@@ -215,26 +212,23 @@ run "resources_are_the_ci_environments_and_the_state_only" {
         for statement in jsondecode(policy.policy).Statement : [
           for resource in flatten([statement.Resource]) : (
             strcontains(resource, "pipesum-prod-") ||
-            resource == "arn:aws:kms:us-east-1:123456789012:alias/pipesum-prod" ||
             resource == "arn:aws:s3:::pipesum-tfstate-123456789012-us-east-1" ||
             startswith(resource, "arn:aws:s3:::pipesum-tfstate-123456789012-us-east-1/pipesum/prod/") ||
             resource == aws_kms_key.this.arn ||
             resource == "*" ||
             (resource == "arn:aws:logs:us-east-1:123456789012:log-group:*" && flatten([statement.Action]) == ["logs:DescribeLogGroups"]) ||
-            (resource == "arn:aws:kms:us-east-1:123456789012:key/*" && statement.Sid == "FollowUpNewKeys") ||
             (
-              resource == "arn:aws:kms:us-east-1:123456789012:key/*" && (
-                try(statement.Condition.StringEquals["aws:ResourceTag/Project"], "") == "pipesum" &&
-                try(statement.Condition.StringEquals["aws:ResourceTag/Environment"], []) == ["prod"] ||
-                try(statement.Condition.StringEquals["aws:RequestTag/Project"], "") == "pipesum" &&
-                try(statement.Condition.StringEquals["aws:RequestTag/Environment"], []) == ["prod"]
-              )
+              resource == "arn:aws:kms:us-east-1:123456789012:key/*" &&
+              flatten([statement.Action]) == ["kms:TagResource"] &&
+              try(statement.Condition.StringEquals["aws:RequestTag/Project"], "") == "pipesum" &&
+              try(statement.Condition.StringEquals["aws:RequestTag/Environment"], []) == ["prod"] &&
+              try(statement.Condition.Null["aws:ResourceTag/Project"], "") == "true"
             )
           )
         ]
       ]
     ]))
-    error_message = "Every resource must be a pipesum-prod-* resource, prod's key alias, a KMS key tagged Project=pipesum and Environment=prod (any key for the read-and-rotate follow-ups of CreateKey), the state bucket, prod's state objects or the state key (DescribeLogGroups and the checked \"*\" cases excepted)."
+    error_message = "Every resource must be a pipesum-prod-* resource, the state bucket, prod's state objects or the state key (DescribeLogGroups, the tagging of a key being created and the checked \"*\" cases excepted): no key is reached by its tags."
   }
 
   assert {
@@ -278,28 +272,41 @@ run "policies_fit_the_iam_quota" {
   }
 }
 
-run "plan_role_writes_nothing_but_the_state_lock" {
+run "plan_role_writes_nothing" {
   command = plan
 
   assert {
-    condition = alltrue([
-      for statement in jsondecode(aws_iam_policy.github_read.policy).Statement :
-      alltrue([for resource in flatten([statement.Resource]) : endswith(resource, ".tflock")])
-      if anytrue([
+    condition = !anytrue(flatten([
+      for statement in jsondecode(aws_iam_policy.github_read.policy).Statement : [
         for action in flatten([statement.Action]) :
-        can(regex("^[a-z0-9-]+:(Create|Put|Delete|Update|Tag|Untag|Add|Remove|Pass|Attach|Detach)", action))
-      ])
-    ])
-    error_message = "The plan role may write only the state lock files (<key>.tflock)."
+        can(regex("^[a-z0-9-]+:(Create|Put|Delete|Update|Tag|Untag|Add|Remove|Pass|Attach|Detach|Schedule|Enable|Disable)", action))
+      ]
+    ]))
+    error_message = "The plan role (pull requests' code) may write nothing, the state lock included: it plans with -lock=false, and could otherwise delete a lock an apply holds."
   }
 
   assert {
     condition = anytrue([
-      for statement in jsondecode(aws_iam_policy.github_read.policy).Statement :
+      for statement in jsondecode(aws_iam_policy.github_apply.policy).Statement :
       toset(flatten([statement.Action])) == toset(["s3:PutObject", "s3:DeleteObject"]) &&
       flatten([statement.Resource]) == ["arn:aws:s3:::pipesum-tfstate-123456789012-us-east-1/pipesum/prod/terraform.tfstate.tflock"]
     ])
-    error_message = "The plan role must be able to take and release prod's lock file."
+    error_message = "The apply role must be able to take and release prod's lock file."
+  }
+}
+
+run "the_state_key_is_used_through_s3_only" {
+  command = plan
+
+  assert {
+    condition = alltrue(flatten([
+      for policy in [aws_iam_policy.github_read, aws_iam_policy.github_apply, aws_iam_policy.github_apply_keys] : [
+        for statement in jsondecode(policy.policy).Statement :
+        try(statement.Condition, null) == { StringEquals = { "kms:ViaService" = "s3.us-east-1.amazonaws.com" } }
+        if contains(flatten([statement.Resource]), aws_kms_key.this.arn)
+      ]
+    ]))
+    error_message = "Every statement on the state key must require kms:ViaService = s3.<region>.amazonaws.com."
   }
 }
 
@@ -354,28 +361,29 @@ run "more_ci_environments_widen_the_scope" {
   }
 }
 
-run "new_keys_are_followed_up_without_waiting_for_their_tags" {
+run "no_key_is_granted_by_its_tags" {
   command = plan
 
-  # KMS: a tag change may take up to five minutes to affect authorisation; the provider calls
-  # these right after CreateKey.
+  # Whoever may tag a key at CreateKey may tag any key (decision 16): the stack's key policy names
+  # the deploy roles instead.
   assert {
-    condition = anytrue([
-      for statement in jsondecode(aws_iam_policy.github_apply_keys.policy).Statement :
-      statement.Effect == "Allow" && try(statement.Condition, null) == null &&
-      jsonencode(flatten([statement.Resource])) == jsonencode(["arn:aws:kms:us-east-1:123456789012:key/*"]) &&
-      jsonencode(sort(flatten([statement.Action]))) == jsonencode(["kms:DescribeKey", "kms:EnableKeyRotation", "kms:GetKeyPolicy", "kms:GetKeyRotationStatus", "kms:ListResourceTags"])
-    ])
-    error_message = "The apply role must read a new key and enable its rotation without a condition on its tags."
+    condition = !anytrue(flatten([
+      for policy in [aws_iam_policy.github_read, aws_iam_policy.github_apply, aws_iam_policy.github_apply_keys] : [
+        for statement in jsondecode(policy.policy).Statement : [
+          for test, conditions in try(statement.Condition, {}) : [
+            for key, value in conditions : startswith(key, "aws:ResourceTag/") if test != "Null"
+          ]
+        ]
+      ]
+    ]))
+    error_message = "No statement may grant on a resource's tags."
   }
 
   assert {
-    condition = !anytrue(flatten([
-      for statement in jsondecode(aws_iam_policy.github_apply_keys.policy).Statement : [
-        for action in flatten([statement.Action]) : contains(["kms:DescribeKey", "kms:EnableKeyRotation", "kms:GetKeyPolicy"], action)
-      ] if try(statement.Condition.StringEquals["aws:ResourceTag/Project"], null) != null
-    ]))
-    error_message = "No follow-up of CreateKey may also be granted only on the key's tags in the apply policy (it would read as the decisive statement)."
+    condition = toset(flatten([
+      for statement in jsondecode(aws_iam_policy.github_apply_keys.policy).Statement : flatten([statement.Action])
+    ])) == toset(["kms:CreateKey", "kms:TagResource"])
+    error_message = "The apply role's KMS policy may only create the stack's key and tag it as it is created."
   }
 }
 

@@ -57,7 +57,7 @@ run "repository_with_dots_and_underscores_is_accepted" {
   }
 
   assert {
-    condition     = jsondecode(aws_iam_role.github_plan.assume_role_policy).Statement[0].Condition.StringEquals["token.actions.githubusercontent.com:sub"] == "repo:Octo-Org/pipe_sum.v2:pull_request"
+    condition     = jsondecode(aws_iam_role.github_plan.assume_role_policy).Statement[0].Condition.StringEquals["token.actions.githubusercontent.com:sub"] == ["repo:Octo-Org/pipe_sum.v2:pull_request", "repo:Octo-Org/pipe_sum.v2:ref:refs/heads/main"]
     error_message = "The repository must be taken as given, casing included."
   }
 }

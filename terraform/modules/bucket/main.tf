@@ -140,6 +140,17 @@ locals {
         }
       },
       {
+        # TLS 1.0 and 1.1 are refused too (S3 still accepts them from older clients).
+        Sid       = "DenyOutdatedTls"
+        Effect    = "Deny"
+        Principal = "*"
+        Action    = "s3:*"
+        Resource  = [local.bucket_arn, "${local.bucket_arn}/*"]
+        Condition = {
+          NumericLessThan = { "s3:TlsVersion" = "1.2" }
+        }
+      },
+      {
         Sid       = "DenyOtherEncryption"
         Effect    = "Deny"
         Principal = "*"

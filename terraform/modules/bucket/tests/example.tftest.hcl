@@ -13,7 +13,7 @@ run "example_plans" {
   }
 
   assert {
-    condition = jsondecode(output.log_bucket_policy).Statement[2] == {
+    condition = [for statement in jsondecode(output.log_bucket_policy).Statement : statement if statement.Effect == "Allow"] == [{
       Sid       = "AllowServerAccessLogDelivery"
       Effect    = "Allow"
       Principal = { Service = "logging.s3.amazonaws.com" }
@@ -23,7 +23,7 @@ run "example_plans" {
         ArnLike      = { "aws:SourceArn" = ["arn:aws:s3:::bucket-example-data-123456789012-us-east-1"] }
         StringEquals = { "aws:SourceAccount" = "123456789012" }
       }
-    }
+    }]
     error_message = "The example's log bucket must let S3 deliver the data bucket's access logs, and no other's. Its policy: ${output.log_bucket_policy}"
   }
 }

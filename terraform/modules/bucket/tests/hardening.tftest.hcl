@@ -89,6 +89,14 @@ run "without_a_key_the_policy_denies_plain_http_and_other_encryption" {
           Condition = { Bool = { "aws:SecureTransport" = "false" } }
         },
         {
+          Sid       = "DenyOutdatedTls"
+          Effect    = "Deny"
+          Principal = "*"
+          Action    = "s3:*"
+          Resource  = ["arn:aws:s3:::pipesum-test-bucket", "arn:aws:s3:::pipesum-test-bucket/*"]
+          Condition = { NumericLessThan = { "s3:TlsVersion" = "1.2" } }
+        },
+        {
           Sid       = "DenyOtherEncryption"
           Effect    = "Deny"
           Principal = "*"
@@ -101,7 +109,7 @@ run "without_a_key_the_policy_denies_plain_http_and_other_encryption" {
         },
       ]
     }
-    error_message = "The policy must be exactly the TLS and SSE-S3 denials. It is ${output.s3_bucket_policy}"
+    error_message = "The policy must be exactly the TLS, TLS version and SSE-S3 denials. It is ${output.s3_bucket_policy}"
   }
 }
 
@@ -121,6 +129,14 @@ run "with_a_key_the_policy_also_denies_other_keys_and_kms_without_a_key_id" {
         Action    = "s3:*"
         Resource  = ["arn:aws:s3:::pipesum-test-bucket", "arn:aws:s3:::pipesum-test-bucket/*"]
         Condition = { Bool = { "aws:SecureTransport" = "false" } }
+      },
+      {
+        Sid       = "DenyOutdatedTls"
+        Effect    = "Deny"
+        Principal = "*"
+        Action    = "s3:*"
+        Resource  = ["arn:aws:s3:::pipesum-test-bucket", "arn:aws:s3:::pipesum-test-bucket/*"]
+        Condition = { NumericLessThan = { "s3:TlsVersion" = "1.2" } }
       },
       {
         Sid       = "DenyOtherEncryption"
@@ -185,7 +201,7 @@ run "a_log_bucket_lets_s3_deliver_logs_of_the_named_buckets_of_this_account_only
   }
 
   assert {
-    condition     = [for statement in jsondecode(output.s3_bucket_policy).Statement : statement.Sid if statement.Effect == "Deny"] == ["DenyInsecureTransport", "DenyOtherEncryption"]
+    condition     = [for statement in jsondecode(output.s3_bucket_policy).Statement : statement.Sid if statement.Effect == "Deny"] == ["DenyInsecureTransport", "DenyOutdatedTls", "DenyOtherEncryption"]
     error_message = "A log bucket keeps the TLS and encryption denials."
   }
 }
