@@ -9,7 +9,10 @@ code that runs (`terraform state pull` / `state push`) and the plan is made agai
 updates the code in place (UpdateFunctionCode), as for a new commit. docs/decisions/0011.
 
 `python -m harness.code_drift --out ENV.tfplan -- TERRAFORM_PLAN_ARGS` does this in terraform/
-for a real account (`make deploy-plan`); the harness's stacks do it on every deploy.
+for a real account (`make deploy-plan`); the harness's stacks do it on every deploy. A deployer
+that may not write the state (CI's plan role: `--read-only`) plans the function's replacement
+instead, when the plan would not otherwise touch its code: the rule's permission and the event
+invoke config are replaced with it (replace_triggered_by), so one apply restores the pipeline.
 """
 
 from __future__ import annotations
@@ -123,21 +126,29 @@ def record_deployed_code(terraform: Terraform, deployed: str) -> None:
         pushed.unlink(missing_ok=True)
 
 
-def plan_this_commit(terraform: Terraform, plan_file: str = DEPLOY_PLAN) -> CodeDrift | None:
+def plan_this_commit(
+    terraform: Terraform, plan_file: str = DEPLOY_PLAN, *, read_only: bool = False
+) -> CodeDrift | None:
     """Plan the configuration into `plan_file` (in the working directory), code drift included.
 
-    Returns the drift found, if any: the state then records it and the plan replaces the code.
+    Returns the drift found, if any: the state then records it and the plan replaces the code;
+    `read_only`, the state is left as it is and the plan replaces the function, unless it
+    changes the code already (the state's hash is not this commit's).
     """
     drift = code_drift(_plan(terraform, plan_file))
-    if drift is not None:
+    if drift is None:
+        return None
+    if not read_only:
         record_deployed_code(terraform, drift.deployed)
         _plan(terraform, plan_file)
+    elif drift.recorded == drift.packaged:
+        _plan(terraform, plan_file, f"-replace={FUNCTION_ADDRESS}")
     return drift
 
 
-def _plan(terraform: Terraform, plan_file: str) -> dict[str, Any]:
+def _plan(terraform: Terraform, plan_file: str, *extra: str) -> dict[str, Any]:
     terraform.run(
-        "plan", "-input=false", "-no-color", f"-out={plan_file}", *terraform.variable_args
+        "plan", "-input=false", "-no-color", f"-out={plan_file}", *extra, *terraform.variable_args
     )
     shown: dict[str, Any] = json.loads(terraform.run("show", "-json", plan_file).stdout)
     return shown
@@ -158,12 +169,17 @@ def main(argv: list[str] | None = None) -> int:
         "-var-file=envs/dev.tfvars -var git_commit=$(git rev-parse HEAD)",
     )
     parser.add_argument("--out", required=True, help="plan file to write, relative to terraform/")
+    parser.add_argument(
+        "--read-only",
+        action="store_true",
+        help="never write the state: code replaced by hand is put back by replacing the function",
+    )
     parser.add_argument("plan_args", nargs="*", help="arguments of `terraform plan` (after --)")
     args = parser.parse_args(argv)
     terraform = Terraform(TERRAFORM_ROOT, {}, variable_args=tuple(args.plan_args))
     print(f"- planning terraform/ into terraform/{args.out} ...", flush=True)
     try:
-        drift = plan_this_commit(terraform, args.out)
+        drift = plan_this_commit(terraform, args.out, read_only=args.read_only)
     except TerraformError as error:
         print(f"error: {error}")
         return 1

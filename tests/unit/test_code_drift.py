@@ -205,12 +205,43 @@ def test_drift_is_recorded_in_the_state_and_planned_again(tmp_path: Path) -> Non
     assert not (tmp_path / PUSHED_STATE).exists()
 
 
+def test_read_only_drift_is_planned_again_as_the_function_s_replacement(tmp_path: Path) -> None:
+    """CI's plan role may not write the state: the plan replaces the function instead."""
+    terraform = ScriptedTerraform(
+        tmp_path, [shown_plan(BY_HAND, PACKAGED), shown_plan(BY_HAND, PACKAGED)]
+    )
+
+    drift = plan_this_commit(terraform, "prod.tfplan", read_only=True)
+
+    assert drift == CodeDrift(deployed=BY_HAND, recorded=PACKAGED, packaged=PACKAGED)
+    out = ("-input=false", "-no-color", "-out=prod.tfplan")
+    assert terraform.commands == [
+        ("plan", *out, "-var-file=envs/dev.tfvars"),
+        ("show", "-json", "prod.tfplan"),
+        ("plan", *out, f"-replace={FUNCTION_ADDRESS}", "-var-file=envs/dev.tfvars"),
+        ("show", "-json", "prod.tfplan"),
+    ]
+    assert terraform.pushed == []
+
+
+def test_read_only_drift_with_a_new_package_is_the_plan_s_code_update(tmp_path: Path) -> None:
+    """The state's hash is not this commit's: the plan updates the code anyway, in place."""
+    new_package = "bmV3IHBhY2thZ2U="
+    terraform = ScriptedTerraform(tmp_path, [shown_plan(BY_HAND, PACKAGED, after=new_package)])
+
+    drift = plan_this_commit(terraform, "prod.tfplan", read_only=True)
+
+    assert drift == CodeDrift(deployed=BY_HAND, recorded=PACKAGED, packaged=new_package)
+    assert [command[0] for command in terraform.commands] == ["plan", "show"]
+
+
 def test_make_deploy_plan_plans_terraform_itself_with_its_arguments(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     planned: list[tuple[Terraform, str]] = []
 
-    def plan(terraform: Terraform, plan_file: str) -> CodeDrift:
+    def plan(terraform: Terraform, plan_file: str, *, read_only: bool) -> CodeDrift:
+        assert not read_only
         planned.append((terraform, plan_file))
         return CodeDrift(deployed=BY_HAND, recorded=PACKAGED, packaged=PACKAGED)
 
@@ -238,7 +269,7 @@ def test_make_deploy_plan_plans_terraform_itself_with_its_arguments(
 def test_a_plan_that_fails_is_an_error_with_terraform_s_words(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    def plan(terraform: Terraform, plan_file: str) -> CodeDrift:  # noqa: ARG001  (plan_this_commit's)
+    def plan(terraform: Terraform, plan_file: str, *, read_only: bool) -> CodeDrift:  # noqa: ARG001  (plan_this_commit's)
         raise TerraformError("`terraform state push` failed (exit 1): Error acquiring the lock")
 
     monkeypatch.setattr(code_drift_module, "plan_this_commit", plan)
