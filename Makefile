@@ -27,7 +27,8 @@ MAIN_RUN_WORKERS ?= 3
 VAR_FILE_ARG = $(if $(filter-out file,$(origin ENV)),--var-file envs/$(ENV).tfvars)
 SANDBOX_TARGET = --target $(TARGET) $(VAR_FILE_ARG)
 
-# Every resource is tagged with the commit it was deployed from.
+# The commit the records of a run name (docs/reliability.md, docs/emulator-gaps.md). Resources are
+# tagged with another: the last commit that changed function/ or terraform/ (harness/commits.py).
 export PIPESUM_GIT_COMMIT ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
 
 .PHONY: help
@@ -205,7 +206,7 @@ down: ## Stop the sandbox emulator and remove its state
 # --- a real AWS account (docs/deploy.md): your credentials, the S3 backend of ENV=dev|prod -----
 
 TF_DEPLOY := terraform -chdir=terraform
-DEPLOY_VARS = -var-file=envs/$(ENV).tfvars -var git_commit=$(PIPESUM_GIT_COMMIT)
+DEPLOY_VARS = -var-file=envs/$(ENV).tfvars -var git_commit=$(shell $(PY) -m harness.commits --deployed)
 
 .PHONY: deploy-init
 deploy-init: tools ## AWS: terraform init with the backend of ENV=dev|prod (envs/ENV.s3.tfbackend)

@@ -1,4 +1,5 @@
-"""Which commit a record was made at, and a fingerprint of the code it describes.
+"""Which commit a record was made at, a fingerprint of the code it describes, and the commit
+that last changed what is deployed (the GitCommit tag; `python -m harness.commits --deployed`).
 
 A generated page (docs/reliability.md, docs/emulator-gaps.md) shows records made at some time.
 Each record carries the fingerprint of the code it exercised, as it was in the working tree
@@ -10,6 +11,7 @@ rendering a page and committing it leaves its records current.
 
 from __future__ import annotations
 
+import argparse
 import hashlib
 import os
 import subprocess
@@ -36,6 +38,9 @@ CODE_PATHS = (
     "requirements",
 )
 
+#: What a deployment is made of: the function's package and the Terraform configuration.
+DEPLOYED_PATHS = ("function", "terraform")
+
 
 def _git(*arguments: str, environment: dict[str, str] | None = None) -> str | None:
     try:
@@ -56,6 +61,13 @@ def _git(*arguments: str, environment: dict[str, str] | None = None) -> str | No
 def current_commit() -> str:
     """PIPESUM_GIT_COMMIT (the Makefile exports git's HEAD), else `git rev-parse HEAD`."""
     return os.environ.get(COMMIT_VARIABLE) or _git("rev-parse", "HEAD") or UNKNOWN_COMMIT
+
+
+def deployed_commit(revision: str = "HEAD") -> str:
+    """The last commit, up to `revision`, that changed DEPLOYED_PATHS: what every resource's
+    GitCommit tag records, so a commit that changes neither plans no change (decision 18)."""
+    found = _git("log", "-1", "--format=%H", revision, "--", *DEPLOYED_PATHS)
+    return found or UNKNOWN_COMMIT
 
 
 def short(commit: str) -> str:
@@ -102,3 +114,20 @@ class Freshness:
 
     def is_stale(self, code: str) -> bool:
         return code == UNKNOWN_COMMIT or code != self.code
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Print a commit of this checkout.")
+    parser.add_argument(
+        "--deployed",
+        action="store_true",
+        required=True,
+        help="the last commit that changed what is deployed (function/, terraform/)",
+    )
+    parser.parse_args(argv)
+    print(deployed_commit())
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

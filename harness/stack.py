@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from harness.code_drift import apply_plan, plan_this_commit, record_deployed_code
-from harness.commits import current_commit
+from harness.commits import deployed_commit
 from harness.drift import PlannedChange, planned_changes
 from harness.package import DEFAULT_OUTPUT, build_zip, code_sha256
 from harness.served_provider import installed_provider, served_provider
@@ -86,7 +86,7 @@ class Stack:
             "environment": environment,
             "region": connection.region,
             "lambda_zip_path": str(zip_path.resolve()),
-            "git_commit": current_commit(),
+            "git_commit": deployed_commit(),
             "force_destroy_buckets": throwaway,
         } | (extra_variables or {})
 

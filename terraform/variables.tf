@@ -49,7 +49,7 @@ variable "repository" {
 }
 
 variable "git_commit" {
-  description = "Commit the deployment was made from; recorded in the GitCommit tag of every resource. The Makefile passes it in."
+  description = "The last commit that changed what is deployed (function/ or terraform/: `python -m harness.commits --deployed`), recorded in the GitCommit tag of every resource; a commit that changes neither plans no change. The Makefile and CI pass it in."
   type        = string
   default     = "unknown"
 }

@@ -24,6 +24,34 @@ def test_the_commit_is_the_makefile_s_else_git_s(monkeypatch: pytest.MonkeyPatch
     assert commits.current_commit() == git("rev-parse", "HEAD")
 
 
+def _docs_only_commit() -> str:
+    for commit in git("log", "--format=%H", "-n", "300", "--", "docs").splitlines():
+        changed = git("diff-tree", "--no-commit-id", "--name-only", "-r", commit).splitlines()
+        if changed and all(path.startswith("docs/") for path in changed):
+            return commit
+    pytest.fail("no commit of the last 300 that touch docs/ changed docs/ only")
+
+
+def test_the_deployed_commit_is_the_last_to_change_the_function_or_terraform() -> None:
+    """The GitCommit tag: a docs-only commit keeps its parent's, so its plan changes no tag; a
+    commit that changes terraform/ is its own."""
+    docs_only = _docs_only_commit()
+    assert commits.deployed_commit(docs_only) == commits.deployed_commit(f"{docs_only}^")
+    assert commits.deployed_commit(docs_only) != docs_only
+    [terraform_change] = git("log", "-1", "--format=%H", "--", "terraform").splitlines()
+    assert commits.deployed_commit(terraform_change) == terraform_change
+    assert commits.deployed_commit() == git(
+        "log", "-1", "--format=%H", "--", "function", "terraform"
+    )
+
+
+def test_the_deployed_commit_is_printed_for_the_makefile_and_ci(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert commits.main(["--deployed"]) == 0
+    assert capsys.readouterr().out == commits.deployed_commit() + "\n"
+
+
 def test_the_fingerprint_is_of_the_code_not_of_the_commit() -> None:
     """HEAD's code and the working tree's have one fingerprint when no code changed; a docs-only
     commit keeps its parent's."""

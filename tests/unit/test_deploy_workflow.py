@@ -56,6 +56,8 @@ ALLOWED_PROGRAMS = {
 THE_ZIPPER = ["python", "-E", "-S", "-m", "harness.package"]
 # terraform plan, planned again with the function replaced when its code was replaced by hand.
 THE_PLANNER = ["python", "-E", "-S", "-m", "harness.code_drift", "--read-only", "--out"]
+# The GitCommit tag's value (harness/commits.py).
+THE_DEPLOYED_COMMIT = ["python", "-E", "-S", "-m", "harness.commits", "--deployed"]
 TERRAFORM_SUBCOMMANDS = {"init", "plan", "show", "apply"}
 # The actions such a job may use, each pinned by a full commit SHA.
 ALLOWED_ACTIONS = {
@@ -221,9 +223,9 @@ def test_jobs_holding_an_oidc_token_start_only_the_allowed_programs(deploy: dict
         for argv in _run_commands(job):
             assert argv[0] in ALLOWED_PROGRAMS, f"{name} starts {argv[0]!r}: {argv}"
             if argv[0] == "python":
-                assert argv == THE_ZIPPER or argv[: len(THE_PLANNER)] == THE_PLANNER, (
-                    f"{name}: python only as the zipper or the planner, got {argv}"
-                )
+                assert argv in (THE_ZIPPER, THE_DEPLOYED_COMMIT) or (
+                    argv[: len(THE_PLANNER)] == THE_PLANNER
+                ), f"{name}: python only as the zipper or the planner, got {argv}"
             if argv[0] == "gh":
                 assert argv[1] == "api", f"{name}: gh only reads the API: {argv}"
                 assert not {"-X", "--method", "-f", "-F", "--field", "--input"} & set(argv)
@@ -464,6 +466,21 @@ def test_the_plan_of_main_puts_back_code_replaced_by_hand(deploy: dict[str, Any]
     )
     [step] = [step for step in plan_job["steps"] if _step_plans(step)]
     assert "working-directory" not in step, "python -m harness.code_drift runs from the root"
+
+
+def test_resources_are_tagged_with_the_commit_that_last_changed_what_is_deployed(
+    deploy: dict[str, Any],
+) -> None:
+    """Decision 18: a commit that changes neither function/ nor terraform/ plans no tag change."""
+    plan_job, apply_job = deploy["jobs"]["plan"], deploy["jobs"]["apply"]
+    [checkout] = [step for step in plan_job["steps"] if _uses(step, "actions/checkout")]
+    assert checkout["with"]["fetch-depth"] == 0, "the commit is found in the history"
+    assert THE_DEPLOYED_COMMIT in _run_commands(plan_job)
+    assert plan_job["outputs"]["deployed-commit"] == "${{ steps.deployed.outputs.commit }}"
+    assert apply_job["env"]["DEPLOYED_COMMIT"] == "${{ needs.plan.outputs.deployed-commit }}"
+    plans = _plans(plan_job) + _plans(apply_job)
+    assert len(plans) == 2
+    assert all("git_commit=${DEPLOYED_COMMIT}" in argv for argv in plans), plans
 
 
 def test_the_expression_reader_follows_githubs_rules() -> None:
