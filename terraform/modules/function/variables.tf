@@ -161,9 +161,9 @@ variable "application_log_level" {
 }
 
 variable "system_log_level" {
-  description = "Lowest level of the Lambda platform's log records (START, END, REPORT are INFO) that reach the log group (JSON log format)."
+  description = "Lowest level of the Lambda platform's log records that reach the log group (JSON log format). The default, INFO, keeps START, END and REPORT: each invocation's duration and memory."
   type        = string
-  default     = "WARN"
+  default     = "INFO"
 
   validation {
     condition     = contains(["DEBUG", "INFO", "WARN"], var.system_log_level)

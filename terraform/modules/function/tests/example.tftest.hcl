@@ -46,7 +46,7 @@ run "example_applies" {
   }
 
   assert {
-    condition     = module.function.lambda_function_reserved_concurrent_executions == 5 && module.function.lambda_function_environment == tomap({ INPUT_BUCKET = "function-example-input" })
-    error_message = "The example's function must reserve 5 executions and be told its input bucket."
+    condition     = module.function.lambda_function_reserved_concurrent_executions == -1 && module.function.lambda_function_environment == tomap({ INPUT_BUCKET = "function-example-input" })
+    error_message = "The example's function must reserve nothing (an account at the default limit could not apply it) and be told its input bucket."
   }
 }

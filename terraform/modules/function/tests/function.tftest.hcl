@@ -88,8 +88,8 @@ run "function_logs_json_into_its_own_log_group" {
   }
 
   assert {
-    condition     = output.lambda_function_logging_config == { log_format = "JSON", application_log_level = "INFO", system_log_level = "WARN" }
-    error_message = "The function must log JSON, its own records from INFO and the platform's from WARN by default."
+    condition     = output.lambda_function_logging_config == { log_format = "JSON", application_log_level = "INFO", system_log_level = "INFO" }
+    error_message = "The function must log JSON, its own records and the platform's (START, END, REPORT) from INFO by default."
   }
 
   assert {
@@ -103,12 +103,12 @@ run "log_levels_and_retention_follow_their_variables" {
 
   variables {
     application_log_level = "DEBUG"
-    system_log_level      = "INFO"
+    system_log_level      = "WARN"
     log_retention_days    = 365
   }
 
   assert {
-    condition     = output.lambda_function_logging_config == { log_format = "JSON", application_log_level = "DEBUG", system_log_level = "INFO" } && output.log_group_retention_in_days == 365
+    condition     = output.lambda_function_logging_config == { log_format = "JSON", application_log_level = "DEBUG", system_log_level = "WARN" } && output.log_group_retention_in_days == 365
     error_message = "Log levels and retention must follow their variables."
   }
 }

@@ -31,10 +31,11 @@ module "function" {
   zip_path      = local.zip_path
   handler       = "pipesum.handler.handle"
 
-  memory_mb                      = 256
-  timeout_seconds                = 60
-  reserved_concurrent_executions = 5
-  log_retention_days             = 14
+  memory_mb       = 256
+  timeout_seconds = 60
+  # Unreserved (the default): Lambda keeps 100 executions unreserved, so reserving N needs an
+  # account limit of N + 100, and a new account's may be 10.
+  log_retention_days = 14
 
   on_failure_destination_arn = aws_sqs_queue.failures.arn
   maximum_retry_attempts     = 1
