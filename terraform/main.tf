@@ -248,4 +248,13 @@ resource "aws_lambda_permission" "eventbridge" {
   # One change to the function at a time: after its asynchronous and recursion settings. (On the
   # emulator, an AddPermission sent alongside them was once answered "already exists" on retry.)
   depends_on = [module.function]
+
+  lifecycle {
+    # Lambda deletes a function's resource policy with it, and a plan that re-creates the function
+    # would not add this statement again: made again whenever the function is. The function's ARN
+    # is unknown in a plan only when the function is created (code and configuration are updated
+    # in place); replace_triggered_by takes resources of this module only, and the rule's target
+    # holds that ARN.
+    replace_triggered_by = [aws_cloudwatch_event_target.function.arn]
+  }
 }

@@ -168,6 +168,13 @@ resource "aws_lambda_function_event_invoke_config" "this" {
 
   # Lambda checks that the role may send to the destination when the configuration is made.
   depends_on = [aws_iam_role_policy.async_failure]
+
+  lifecycle {
+    # Lambda deletes it with the function, and a plan that re-creates the function would not
+    # create it again: made again whenever the function is. The function's ARN is unknown in a
+    # plan only when the function is created (code and configuration are updated in place).
+    replace_triggered_by = [aws_lambda_function.this.arn]
+  }
 }
 
 resource "aws_lambda_function_recursion_config" "this" {
@@ -176,4 +183,9 @@ resource "aws_lambda_function_recursion_config" "this" {
 
   # One change to the function at a time.
   depends_on = [aws_lambda_function_event_invoke_config.this]
+
+  lifecycle {
+    # A function created anew has Lambda's default (Terminate), whatever this one said: as above.
+    replace_triggered_by = [aws_lambda_function.this.arn]
+  }
 }
