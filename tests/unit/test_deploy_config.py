@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import hcl2
@@ -31,14 +32,14 @@ def _unquoted(value: Any) -> Any:
     return value
 
 
-def _variable_default(name: str) -> Any:
-    with (TERRAFORM_ROOT / "variables.tf").open() as handle:
+def _variable_default(name: str, root: Path = TERRAFORM_ROOT) -> Any:
+    with (root / "variables.tf").open() as handle:
         variables = hcl2.load(handle)["variable"]
     for block in variables:
         for label, body in block.items():
             if _unquoted(label) == name:
                 return _unquoted(body["default"])
-    raise AssertionError(f"terraform/variables.tf declares no variable {name}")
+    raise AssertionError(f"{root}/variables.tf declares no variable {name}")
 
 
 def _effective(env_file: str, name: str) -> Any:
@@ -79,14 +80,7 @@ def _bootstrap_role_name(resource: str) -> str:
         for instance, body in instances.items()
         if _unquoted(instance) == resource
     ]
-    with (TERRAFORM_ROOT / "bootstrap" / "variables.tf").open() as handle:
-        variables = hcl2.load(handle)["variable"]
-    [project] = [
-        _unquoted(body["default"])
-        for block in variables
-        for label, body in block.items()
-        if _unquoted(label) == "project"
-    ]
+    project = _variable_default("project", TERRAFORM_ROOT / "bootstrap")
     return str(name).replace("${var.project}", project)
 
 
